@@ -1,0 +1,4 @@
+from ecs_triage.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Options shared by the commands, and the bridge from TriageError to click."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ecs_triage.report import FAIL_ON_CHOICES
+
+F = TypeVar("F", bound=Callable[..., Any])
+REPORT_FORMATS = ("text", "json", "md", "sarif")
+
+
+def format_option(choices: tuple[str, ...] = REPORT_FORMATS, default: str = "text") -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def fail_on_option(default: str = "error") -> Callable[[F], F]:
+    return click.option(
+        "--fail-on",
+        type=click.Choice(FAIL_ON_CHOICES),
+        default=default,
+        show_default=True,
+        help="Exit 1 when a finding is at or above this severity.",
+    )
+
+
+def aws_options(func: F) -> F:
+    func = click.option("--region", help="AWS Region (default: from the AWS configuration).")(func)
+    func = click.option("--profile", help="AWS profile name (default: from the AWS configuration).")(func)
+    return func

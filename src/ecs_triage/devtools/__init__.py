@@ -1,0 +1,1 @@
+"""Developer tools: docs generation and the new-check scaffold (`python -m ecs_triage.devtools`)."""
