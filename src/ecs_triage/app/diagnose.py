@@ -1,0 +1,91 @@
+"""diagnose: collect (or load) a snapshot, then the one offline path: parse -> checks -> rank -> report."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ecs_triage import engine, registry
+from ecs_triage.evidence import parse
+from ecs_triage.report import Report
+
+
+def referenced_task_definitions(data: Mapping[str, Any], service_name: str | None) -> set[str]:
+    """ARNs of the task definitions a service (its deployments, its tasks) uses."""
+    arns: set[str] = set()
+    for svc in data.get("services", []) or []:
+        if service_name is not None and svc.get("serviceName") != service_name:
+            continue
+        arns.add(svc.get("taskDefinition", ""))
+        arns.update(d.get("taskDefinition", "") for d in svc.get("deployments", []) or [])
+    for task in data.get("tasks", []) or []:
+        if service_name is None or task.get("group") == f"service:{service_name}":
+            arns.add(task.get("taskDefinitionArn", ""))
+    arns.discard("")
+    return arns
+
+
+def service_view(snapshot: Mapping[str, Any], service_name: str) -> dict[str, Any]:
+    """The part of a cluster-wide snapshot that belongs to one service (shared kinds are kept whole)."""
+    view = dict(snapshot)
+    data = dict(snapshot.get("data", {}))
+    if "services" in data:
+        data["services"] = [s for s in data["services"] if s.get("serviceName") == service_name]
+    if "tasks" in data:
+        data["tasks"] = [t for t in data["tasks"] if t.get("group") == f"service:{service_name}"]
+    if "task_definitions" in data:
+        wanted = referenced_task_definitions(snapshot.get("data", {}), service_name)
+        data["task_definitions"] = [td for td in data["task_definitions"] if td.get("taskDefinitionArn") in wanted]
+    view["data"] = data
+    view["gaps"] = [
+        g for g in snapshot.get("gaps", []) or [] if not g.get("service_name") or g.get("service_name") == service_name
+    ]
+    target = dict(snapshot.get("target", {}) or {})
+    target["service"] = service_name
+    view["target"] = target
+    return view
+
+
+def diagnose_snapshot(snapshot: Mapping[str, Any], *, command: str = "diagnose", scope: str = "") -> Report:
+    """Run every diagnose check over a (schema-checked) snapshot and build the ranked report."""
+    ev = parse.parse_snapshot(snapshot)
+    found, outcomes = engine.evaluate(ev, registry.for_mode("diagnose"), scope=scope)
+    findings = engine.rank(found)
+    notes: list[str] = []
+    if ev.has("tasks") and not ev.stopped_tasks and any(s.running < s.desired for s in ev.services):
+        notes.append(
+            "No stopped task is left to read: ECS keeps stopped tasks for about an hour. "
+            "The diagnosis uses the service events, running tasks and configuration."
+        )
+    extra = {"calls": snapshot["calls"]} if isinstance(snapshot.get("calls"), dict) else {}
+    return Report(
+        command=command,
+        source=str(snapshot.get("source") or "snapshot"),
+        target=dict(snapshot.get("target", {}) or {}),
+        findings=findings,
+        outcomes=tuple(outcomes),
+        gaps=tuple(copy.deepcopy(snapshot.get("gaps", []) or [])),
+        notes=tuple(notes),
+        region=snapshot.get("region"),
+        account=snapshot.get("account"),
+        extra=extra,
+    )
+
+
+def diagnose_service(
+    cluster: str,
+    service: str | None = None,
+    task: str | None = None,
+    *,
+    profile: str | None = None,
+    region: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Report, dict[str, Any]]:
+    """Live mode: collect a snapshot of the target, then take the offline path."""
+    from ecs_triage.collect import collect_target
+
+    snap = collect_target(
+        cluster=cluster, service=service, task=task, profile=profile, region=region, progress=progress
+    )
+    return diagnose_snapshot(snap), snap
