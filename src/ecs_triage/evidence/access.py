@@ -1,0 +1,704 @@
+"""Typed views of the access-related evidence kinds (IAM, ECR, Secrets Manager, SSM, KMS, CloudWatch Logs).
+
+Plain functions taking an `Evidence` and returning frozen dataclasses, cached per Evidence (Evidence hashes
+by identity). They read exactly the shapes of docs/snapshot-format.md and never raise on odd payloads: a
+field of the wrong type becomes None/empty. Also the pure string parsers the access checks share: image
+references (`parse_image`) and secret/parameter references (`parse_value_from`).
+
+Every view keeps `index` (its position in `Evidence.raw[kind]`) and `resource`, so a check can point into
+the raw payload: `EvidenceRef(view.resource, f"/{kind}/{view.index}/found", False)`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote
+
+from ecs_triage.evidence.model import Evidence, Raw
+from ecs_triage.evidence.parse import as_bool, as_list, as_map, as_str
+
+ACCESS_DENIED_CODES = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess", "Forbidden"}
+)
+
+
+def is_access_denied(error_code: str | None) -> bool:
+    """True for an error code that means the *collector* was not allowed to look (not "does not exist")."""
+    return bool(error_code) and (error_code in ACCESS_DENIED_CODES or "AccessDenied" in (error_code or ""))
+
+
+def _doc(value: Any) -> Mapping[str, Any] | None:
+    """A policy document: decoded object, or JSON text (possibly URL-encoded, as IAM returns it raw)."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if not text.startswith("{"):
+            text = unquote(text)
+        try:
+            out = json.loads(text)
+        except ValueError:
+            return None
+        return out if isinstance(out, Mapping) else None
+    return None
+
+
+def _items(ev: Evidence, kind: str) -> list[Mapping[str, Any]]:
+    return [as_map(i) for i in as_list(ev.raw.get(kind))]
+
+
+def role_name_of(arn: str) -> str:
+    """`arn:aws:iam::1:role/path/name` -> `name`; a bare name stays itself."""
+    return arn.rsplit("/", 1)[-1] if arn else ""
+
+
+def account_of(arn: str | None) -> str | None:
+    parts = (arn or "").split(":")
+    return parts[4] if len(parts) > 5 and parts[0] == "arn" and parts[4] else None
+
+
+def region_of(arn: str | None) -> str | None:
+    parts = (arn or "").split(":")
+    return parts[3] if len(parts) > 5 and parts[0] == "arn" and parts[3] else None
+
+
+# ----------------------------------------------------------------------------------------------- IAM roles
+@dataclass(frozen=True)
+class PolicyDocument:
+    """One identity policy or boundary of a role. `document` is None when it was not collected."""
+
+    name: str
+    arn: str | None
+    kind: str  # "inline" | "managed" | "boundary"
+    document: Mapping[str, Any] | None
+    pointer: str  # JSON pointer of the document inside the iam_roles item
+
+
+@dataclass(frozen=True)
+class RoleView:
+    arn: str
+    name: str
+    found: bool
+    error_code: str | None
+    trust_policy: Mapping[str, Any] | None
+    inline: tuple[PolicyDocument, ...]
+    attached: tuple[PolicyDocument, ...]
+    boundary: PolicyDocument | None
+    index: int
+    raw: Raw = field(repr=False, compare=False)
+
+    @property
+    def resource(self) -> str:
+        return self.arn
+
+    @property
+    def policies(self) -> tuple[PolicyDocument, ...]:
+        return self.inline + self.attached
+
+    @property
+    def account(self) -> str | None:
+        return account_of(self.arn)
+
+
+def _parse_role(item: Mapping[str, Any], index: int) -> RoleView:
+    role = as_map(item.get("Role"))
+    arn = as_str(item.get("RoleArn")) or as_str(role.get("Arn")) or ""
+    inline = tuple(
+        PolicyDocument(
+            name=as_str(p.get("PolicyName")) or f"inline-{i}",
+            arn=None,
+            kind="inline",
+            document=_doc(p.get("Document") if "Document" in p else p.get("PolicyDocument")),
+            pointer=f"/InlinePolicies/{i}/Document",
+        )
+        for i, p in enumerate(map(as_map, as_list(item.get("InlinePolicies"))))
+    )
+    attached = tuple(
+        PolicyDocument(
+            name=as_str(p.get("PolicyName")) or role_name_of(as_str(p.get("PolicyArn")) or f"managed-{i}"),
+            arn=as_str(p.get("PolicyArn")),
+            kind="managed",
+            document=_doc(p.get("Document")),
+            pointer=f"/AttachedPolicies/{i}/Document",
+        )
+        for i, p in enumerate(map(as_map, as_list(item.get("AttachedPolicies"))))
+    )
+    b = as_map(item.get("PermissionsBoundary"))
+    boundary_arn = as_str(b.get("PolicyArn")) or as_str(b.get("PermissionsBoundaryArn"))
+    boundary = (
+        PolicyDocument(
+            name=role_name_of(boundary_arn or "boundary"),
+            arn=boundary_arn,
+            kind="boundary",
+            document=_doc(b.get("Document")),
+            pointer="/PermissionsBoundary/Document",
+        )
+        if b
+        else None
+    )
+    return RoleView(
+        arn=arn,
+        name=as_str(role.get("RoleName")) or role_name_of(arn),
+        found=as_bool(item.get("found"), default=bool(role)),
+        error_code=as_str(item.get("error_code")),
+        trust_policy=_doc(role.get("AssumeRolePolicyDocument")),
+        inline=inline,
+        attached=attached,
+        boundary=boundary,
+        index=index,
+        raw=item,
+    )
+
+
+@lru_cache(maxsize=64)
+def roles(ev: Evidence) -> tuple[RoleView, ...]:
+    return tuple(_parse_role(item, i) for i, item in enumerate(_items(ev, "iam_roles")))
+
+
+def role(ev: Evidence, arn_or_name: str | None) -> RoleView | None:
+    """The role with this ARN (or, for a bare name or a path mismatch, this role name)."""
+    if not arn_or_name:
+        return None
+    views = roles(ev)
+    exact = next((r for r in views if r.arn == arn_or_name), None)
+    if exact is not None:
+        return exact
+    name = role_name_of(arn_or_name)
+    return next((r for r in views if r.name == name or role_name_of(r.arn) == name), None)
+
+
+# ------------------------------------------------------------------------------------- instance profiles
+@dataclass(frozen=True)
+class InstanceProfileView:
+    arn: str
+    name: str
+    role_arns: tuple[str, ...]
+    index: int
+
+
+@lru_cache(maxsize=64)
+def instance_profiles(ev: Evidence) -> tuple[InstanceProfileView, ...]:
+    out = []
+    for i, item in enumerate(_items(ev, "instance_profiles")):
+        out.append(
+            InstanceProfileView(
+                arn=as_str(item.get("Arn")) or "",
+                name=as_str(item.get("InstanceProfileName")) or "",
+                role_arns=tuple(a for a in (as_str(as_map(r).get("Arn")) for r in as_list(item.get("Roles"))) if a),
+                index=i,
+            )
+        )
+    return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def instance_role_arns(ev: Evidence) -> tuple[str, ...]:
+    """The roles of the container instances' instance profiles (EC2 launch type), in a stable order."""
+    profile_arns: list[str] = []
+    for inst in _items(ev, "ec2_instances"):
+        arn = as_str(as_map(inst.get("IamInstanceProfile")).get("Arn"))
+        if arn and arn not in profile_arns:
+            profile_arns.append(arn)
+    out: list[str] = []
+    for prof in instance_profiles(ev):
+        if profile_arns and prof.arn not in profile_arns:
+            continue
+        out.extend(a for a in prof.role_arns if a not in out)
+    return tuple(out)
+
+
+# -------------------------------------------------------------------------------------- IAM simulations
+@dataclass(frozen=True)
+class SimulationView:
+    principal: str
+    action: str
+    resource: str
+    decision: str  # allowed | explicitDeny | implicitDeny
+    matched: tuple[str, ...]
+    index: int
+
+
+@lru_cache(maxsize=64)
+def simulations(ev: Evidence) -> tuple[SimulationView, ...]:
+    out = []
+    for i, item in enumerate(_items(ev, "iam_simulations")):
+        matched = []
+        for m in as_list(item.get("matched")):
+            if isinstance(m, str):
+                matched.append(m)
+            elif isinstance(m, Mapping):
+                matched.append(as_str(m.get("SourcePolicyId")) or json.dumps(m, sort_keys=True, default=str))
+        out.append(
+            SimulationView(
+                principal=as_str(item.get("principal")) or "",
+                action=as_str(item.get("action")) or "",
+                resource=as_str(item.get("resource")) or "*",
+                decision=as_str(item.get("decision")) or "",
+                matched=tuple(matched),
+                index=i,
+            )
+        )
+    return tuple(out)
+
+
+def simulation(ev: Evidence, principal: str, action: str, resource: str) -> SimulationView | None:
+    for s in simulations(ev):
+        if s.principal == principal and s.action.lower() == action.lower() and s.resource == resource:
+            return s
+    return None
+
+
+# --------------------------------------------------------------------------------------------- ECR
+@dataclass(frozen=True)
+class ImageRef:
+    """A parsed image reference: `[registry/]repository[:tag][@digest]`."""
+
+    text: str
+    registry: str  # "docker.io" when no registry host is given
+    repository: str
+    tag: str | None
+    digest: str | None
+    ecr_account: str | None  # for private ECR registries
+    ecr_region: str | None
+
+    @property
+    def is_ecr(self) -> bool:
+        return self.ecr_account is not None
+
+    @property
+    def is_docker_hub(self) -> bool:
+        return self.registry in ("docker.io", "registry-1.docker.io", "index.docker.io")
+
+    @property
+    def is_public_ecr(self) -> bool:
+        return self.registry == "public.ecr.aws"
+
+    @property
+    def reference(self) -> str:
+        """What is pulled: the digest if any, else the tag (default `latest`)."""
+        return self.digest or self.tag or "latest"
+
+    def repository_arn(self) -> str | None:
+        if not self.is_ecr:
+            return None
+        return f"arn:aws:ecr:{self.ecr_region}:{self.ecr_account}:repository/{self.repository}"
+
+
+_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
+
+
+def parse_image(image: str | None) -> ImageRef | None:
+    if not image or not isinstance(image, str):
+        return None
+    text = image.strip()
+    digest: str | None = None
+    rest = text
+    if "@" in text:
+        rest, digest = text.split("@", 1)
+    first, _, remainder = rest.partition("/")
+    if remainder and ("." in first or ":" in first or first == "localhost"):
+        registry, path = first, remainder
+    else:
+        registry, path = "docker.io", rest
+    tag = None
+    last = path.rsplit("/", 1)[-1]
+    if ":" in last:
+        path, tag = path.rsplit(":", 1)
+    if registry == "docker.io" and "/" not in path:
+        path = f"library/{path}"
+    m = _ECR_HOST.match(registry)
+    return ImageRef(
+        text=text,
+        registry=registry,
+        repository=path,
+        tag=tag,
+        digest=digest,
+        ecr_account=m.group(1) if m else None,
+        ecr_region=m.group(2) if m else None,
+    )
+
+
+@dataclass(frozen=True)
+class RepositoryView:
+    name: str
+    registry_id: str | None
+    found: bool
+    error_code: str | None
+    arn: str | None
+    uri: str | None
+    kms_key: str | None
+    policy: Mapping[str, Any] | None
+    index: int
+    raw: Raw = field(repr=False, compare=False)
+
+    @property
+    def resource(self) -> str:
+        return self.arn or f"{self.registry_id}/{self.name}"
+
+
+@lru_cache(maxsize=64)
+def repositories(ev: Evidence) -> tuple[RepositoryView, ...]:
+    out = []
+    for i, item in enumerate(_items(ev, "ecr_repositories")):
+        repo = as_map(item.get("repository"))
+        enc = as_map(repo.get("encryptionConfiguration"))
+        out.append(
+            RepositoryView(
+                name=as_str(item.get("repositoryName")) or as_str(repo.get("repositoryName")) or "",
+                registry_id=as_str(item.get("registryId")) or as_str(repo.get("registryId")),
+                found=as_bool(item.get("found"), default=bool(repo)),
+                error_code=as_str(item.get("error_code")),
+                arn=as_str(repo.get("repositoryArn")),
+                uri=as_str(repo.get("repositoryUri")),
+                kms_key=as_str(enc.get("kmsKey")),
+                policy=_doc(item.get("policy")),
+                index=i,
+                raw=item,
+            )
+        )
+    return tuple(out)
+
+
+def repository(ev: Evidence, name: str, registry_id: str | None = None) -> RepositoryView | None:
+    return next(
+        (
+            r
+            for r in repositories(ev)
+            if r.name == name and (registry_id is None or r.registry_id in (None, registry_id))
+        ),
+        None,
+    )
+
+
+@dataclass(frozen=True)
+class Platform:
+    os: str
+    architecture: str
+    variant: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.os}/{self.architecture}" + (f"/{self.variant}" if self.variant else "")
+
+
+@dataclass(frozen=True)
+class ImageView:
+    image: str
+    repository_name: str
+    registry_id: str | None
+    tag: str | None
+    digest: str | None
+    found: bool
+    error_code: str | None
+    failure_code: str | None
+    failure_reason: str | None
+    platforms: tuple[Platform, ...] | None  # None: unknown
+    pushed_digest: str | None
+    index: int
+    raw: Raw = field(repr=False, compare=False)
+
+
+@lru_cache(maxsize=64)
+def images(ev: Evidence) -> tuple[ImageView, ...]:
+    out = []
+    for i, item in enumerate(_items(ev, "ecr_images")):
+        failure = as_map(item.get("failure"))
+        plats = item.get("platforms")
+        detail = item.get("detail")
+        detail_map = as_map(detail[0]) if isinstance(detail, list) and detail else as_map(detail)
+        out.append(
+            ImageView(
+                image=as_str(item.get("image")) or "",
+                repository_name=as_str(item.get("repositoryName")) or "",
+                registry_id=as_str(item.get("registryId")),
+                tag=as_str(item.get("imageTag")),
+                digest=as_str(item.get("imageDigest")),
+                found=as_bool(item.get("found")),
+                error_code=as_str(item.get("error_code")),
+                failure_code=as_str(failure.get("failureCode")),
+                failure_reason=as_str(failure.get("failureReason")),
+                platforms=(
+                    tuple(
+                        Platform(
+                            (as_str(as_map(p).get("os")) or "").lower(),
+                            (as_str(as_map(p).get("architecture")) or "").lower(),
+                            as_str(as_map(p).get("variant")),
+                        )
+                        for p in plats
+                    )
+                    if isinstance(plats, list)
+                    else None
+                ),
+                pushed_digest=as_str(detail_map.get("imageDigest")),
+                index=i,
+                raw=item,
+            )
+        )
+    return tuple(out)
+
+
+def image(ev: Evidence, image_text: str | None) -> ImageView | None:
+    if not image_text:
+        return None
+    return next((v for v in images(ev) if v.image == image_text), None)
+
+
+# ----------------------------------------------------------------------------- secrets and parameters
+@dataclass(frozen=True)
+class ValueFrom:
+    """A parsed `secrets[].valueFrom` / `repositoryCredentials.credentialsParameter` reference."""
+
+    text: str
+    service: str  # "secretsmanager" | "ssm"
+    name: str  # the secret id (ARN without JSON-key/version suffix, or the name) / the parameter name
+    arn: str | None  # the ARN IAM sees, when it can be built
+    region: str | None
+    account: str | None
+    json_key: str | None = None
+    version_stage: str | None = None
+    version_id: str | None = None
+
+
+def parse_value_from(text: str, region: str | None = None, account: str | None = None) -> ValueFrom:
+    """Parse a reference; `region`/`account` are the task's, used for name-only references."""
+    t = text.strip()
+    if t.startswith("arn:") and ":secretsmanager:" in t:
+        parts = t.split(":")
+        # arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME[:json-key:version-stage:version-id]
+        base = ":".join(parts[:7])
+        extra = [*parts[7:], "", "", ""]
+        return ValueFrom(
+            text=t,
+            service="secretsmanager",
+            name=parts[6] if len(parts) > 6 else t,
+            arn=base,
+            region=parts[3] or None,
+            account=parts[4] or None,
+            json_key=extra[0] or None,
+            version_stage=extra[1] or None,
+            version_id=extra[2] or None,
+        )
+    if t.startswith("arn:") and ":ssm:" in t:
+        parts = t.split(":", 5)
+        name = parts[5].split("parameter", 1)[-1] if len(parts) > 5 else t
+        return ValueFrom(t, "ssm", name, t, parts[3] or None, parts[4] or None)
+    # A bare name is an SSM parameter name (Secrets Manager needs an ARN in ECS task definitions).
+    arn = None
+    if region and account:
+        arn = f"arn:aws:ssm:{region}:{account}:parameter{t if t.startswith('/') else '/' + t}"
+    return ValueFrom(t, "ssm", t, arn, region, account)
+
+
+@dataclass(frozen=True)
+class SecretView:
+    reference: str
+    secret_id: str
+    region: str | None
+    found: bool
+    error_code: str | None
+    arn: str | None
+    name: str | None
+    kms_key_id: str | None  # None: the AWS managed key aws/secretsmanager
+    deleted: bool
+    stages: tuple[str, ...]  # every version stage label present
+    version_ids: tuple[str, ...]
+    resource_policy: Mapping[str, Any] | None
+    index: int
+    raw: Raw = field(repr=False, compare=False)
+
+    @property
+    def resource(self) -> str:
+        return self.arn or self.secret_id
+
+
+@lru_cache(maxsize=64)
+def secrets(ev: Evidence) -> tuple[SecretView, ...]:
+    out = []
+    for i, item in enumerate(_items(ev, "secrets")):
+        s = as_map(item.get("secret"))
+        versions = as_map(s.get("VersionIdsToStages"))
+        stages = sorted({as_str(x) or "" for v in versions.values() for x in as_list(v)} - {""})
+        policy = item.get("resource_policy")
+        if isinstance(policy, Mapping) and "ResourcePolicy" in policy:
+            policy = policy.get("ResourcePolicy")
+        out.append(
+            SecretView(
+                reference=as_str(item.get("reference")) or "",
+                secret_id=as_str(item.get("secretId")) or "",
+                region=as_str(item.get("region")),
+                found=as_bool(item.get("found"), default=bool(s)),
+                error_code=as_str(item.get("error_code")),
+                arn=as_str(s.get("ARN")),
+                name=as_str(s.get("Name")),
+                kms_key_id=as_str(s.get("KmsKeyId")),
+                deleted=bool(s.get("DeletedDate")),
+                stages=tuple(stages),
+                version_ids=tuple(str(k) for k in versions),
+                resource_policy=_doc(policy),
+                index=i,
+                raw=item,
+            )
+        )
+    return tuple(out)
+
+
+def secret(ev: Evidence, reference: str) -> SecretView | None:
+    views = secrets(ev)
+    hit = next((s for s in views if s.reference == reference), None)
+    if hit is None:
+        base = parse_value_from(reference).name
+        hit = next((s for s in views if s.secret_id in (reference, base) or s.arn == reference), None)
+    return hit
+
+
+@dataclass(frozen=True)
+class ParameterView:
+    reference: str
+    name: str
+    region: str | None
+    found: bool
+    error_code: str | None
+    arn: str | None
+    type: str | None  # String | StringList | SecureString
+    key_id: str | None  # SecureString key (alias/aws/ssm by default)
+    index: int
+    raw: Raw = field(repr=False, compare=False)
+
+    @property
+    def resource(self) -> str:
+        return self.arn or self.name
+
+
+@lru_cache(maxsize=64)
+def parameters(ev: Evidence) -> tuple[ParameterView, ...]:
+    out = []
+    for i, item in enumerate(_items(ev, "ssm_parameters")):
+        p = as_map(item.get("parameter"))
+        out.append(
+            ParameterView(
+                reference=as_str(item.get("reference")) or "",
+                name=as_str(item.get("name")) or as_str(p.get("Name")) or "",
+                region=as_str(item.get("region")),
+                found=as_bool(item.get("found"), default=bool(p)),
+                error_code=as_str(item.get("error_code")),
+                arn=as_str(p.get("ARN")),
+                type=as_str(p.get("Type")),
+                key_id=as_str(p.get("KeyId")),
+                index=i,
+                raw=item,
+            )
+        )
+    return tuple(out)
+
+
+def parameter(ev: Evidence, reference: str) -> ParameterView | None:
+    views = parameters(ev)
+    return next((p for p in views if p.reference == reference), None) or next(
+        (p for p in views if p.name == parse_value_from(reference).name), None
+    )
+
+
+# --------------------------------------------------------------------------------------------- KMS
+@dataclass(frozen=True)
+class KeyView:
+    key_id: str
+    found: bool
+    error_code: str | None
+    arn: str | None
+    key_manager: str | None  # AWS | CUSTOMER
+    policy: Mapping[str, Any] | None
+    index: int
+    raw: Raw = field(repr=False, compare=False)
+
+    @property
+    def resource(self) -> str:
+        return self.arn or self.key_id
+
+    @property
+    def customer_managed(self) -> bool:
+        return self.key_manager == "CUSTOMER"
+
+
+@lru_cache(maxsize=64)
+def keys(ev: Evidence) -> tuple[KeyView, ...]:
+    out = []
+    for i, item in enumerate(_items(ev, "kms_keys")):
+        md = as_map(item.get("metadata"))
+        policy = item.get("policy")
+        if isinstance(policy, Mapping) and "Policy" in policy:
+            policy = policy.get("Policy")
+        out.append(
+            KeyView(
+                key_id=as_str(item.get("keyId")) or as_str(md.get("KeyId")) or "",
+                found=as_bool(item.get("found"), default=bool(md)),
+                error_code=as_str(item.get("error_code")),
+                arn=as_str(md.get("Arn")),
+                key_manager=as_str(md.get("KeyManager")),
+                policy=_doc(policy),
+                index=i,
+                raw=item,
+            )
+        )
+    return tuple(out)
+
+
+def key(ev: Evidence, key_id: str | None) -> KeyView | None:
+    """By key id, key ARN or the alias/ARN string the collector was asked about."""
+    if not key_id:
+        return None
+    short = key_id.rsplit("/", 1)[-1] if key_id.startswith("arn:") and ":key/" in key_id else key_id
+    for k in keys(ev):
+        md = as_map(k.raw.get("metadata"))
+        if key_id in (k.key_id, k.arn) or short in (k.key_id, as_str(md.get("KeyId"))):
+            return k
+    return None
+
+
+def is_aws_managed_key_alias(key_id: str | None) -> bool:
+    return key_id is None or key_id.rsplit(":", 1)[-1] in ("alias/aws/secretsmanager", "alias/aws/ssm")
+
+
+# -------------------------------------------------------------------------------------------- Logs
+@dataclass(frozen=True)
+class LogGroupView:
+    name: str
+    region: str | None
+    found: bool
+    error_code: str | None
+    arn: str | None
+    index: int
+    raw: Raw = field(repr=False, compare=False)
+
+    @property
+    def resource(self) -> str:
+        return self.arn or self.name
+
+
+@lru_cache(maxsize=64)
+def log_groups(ev: Evidence) -> tuple[LogGroupView, ...]:
+    out = []
+    for i, item in enumerate(_items(ev, "log_groups")):
+        g = as_map(item.get("logGroup"))
+        out.append(
+            LogGroupView(
+                name=as_str(item.get("logGroupName")) or as_str(g.get("logGroupName")) or "",
+                region=as_str(item.get("region")),
+                found=as_bool(item.get("found"), default=bool(g)),
+                error_code=as_str(item.get("error_code")),
+                arn=as_str(g.get("arn")),
+                index=i,
+                raw=item,
+            )
+        )
+    return tuple(out)
+
+
+def log_group(ev: Evidence, name: str, region: str | None = None) -> LogGroupView | None:
+    return next(
+        (g for g in log_groups(ev) if g.name == name and (region is None or g.region in (None, region))),
+        None,
+    )
