@@ -1,0 +1,143 @@
+"""The application exited because a required environment variable is not set.
+
+What it detects:
+    An essential container of a stopped task exited with a non-zero code, and its log tail names an
+    environment variable that is missing (`DATABASE_URL is not set`, `KeyError: 'API_KEY'`,
+    `Missing required environment variable: X` ...). The check then looks the name up in the
+    container definition's `environment` and `secrets` and says whether the task definition sets it.
+
+Why it happens:
+    The application reads its configuration from the environment at start and stops when something is
+    missing. The variable was never added to the task definition, was added to another container, was
+    renamed, or was expected from an environment file or secret that is not referenced.
+
+How to fix:
+    Add the variable to the container definition (a plain value in `environment`, or a Secrets Manager /
+    SSM reference in `secrets` for anything sensitive), register a new task definition revision and
+    update the service to it. The fix shows the patch with the real container name.
+
+References:
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+"""
+
+from __future__ import annotations
+
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
+from ecs_triage.evidence.infra import Exit, defined_names, dotted, exits, missing_variables, name_of
+
+CHECK = Check(
+    id="ET120",
+    slug="app-exit-missing-config",
+    title="The application exited because a required environment variable is not set",
+    category="task",
+    severity="error",
+    requires=("tasks", "task_definitions", "log_events"),
+)
+
+
+def evaluate(ev: Evidence) -> Iterator[Hit]:
+    seen: dict[tuple[str, str, str], list[str]] = {}
+    for ex in exits(ev):
+        if ex.stream is None or ex.container.exit_code in (137, 139):
+            continue
+        found = missing_variables(ex.lines)
+        if not found:
+            continue
+        variable, line = found[0]
+        key = (ex.task.task_definition_arn, ex.container.name, variable)
+        if key in seen:
+            seen[key].append(ex.task.arn)
+            continue
+        seen[key] = [ex.task.arn]
+        cd, td = ex.definition, ex.task_definition
+        defined = variable in defined_names(cd)
+        where = dotted(cd.pointer) if cd else f"container {ex.container.name}"
+        evidence = [
+            EvidenceRef(ex.task.arn, f"{ex.container.pointer}/exitCode", ex.container.exit_code),
+            EvidenceRef(ex.stream.resource, ex.stream.events[line].pointer, ex.stream.events[line].message),
+        ]
+        env_files = cd.environment_files if cd else ()
+        if cd is not None:
+            evidence.append(
+                EvidenceRef(
+                    td.label if td else ex.task.task_definition_arn,
+                    f"{cd.pointer}/environment",
+                    sorted(defined_names(cd)),
+                    note="names in environment and secrets",
+                )
+            )
+        if defined:
+            message = (
+                f"Container {ex.container.name} exited with code {ex.container.exit_code}: its log says {variable} is "
+                f"missing, yet {where}.environment or secrets defines {variable}: its value is empty or wrong"
+            )
+            confidence = 0.7
+        else:
+            message = (
+                f"Container {ex.container.name} exited with code {ex.container.exit_code} because {variable} is not set: "
+                f"{variable} is not set in {where}.environment or secrets"
+            )
+            if env_files:
+                message += f" (it may come from the environment file {', '.join(env_files)}: check it holds {variable})"
+            confidence = 0.8 if env_files else 0.95
+        yield Hit(
+            resource=ex.task.arn,
+            message=message,
+            cause="app-exit-missing-config",
+            confidence=confidence,
+            evidence=tuple(evidence),
+            fix=_fix(ev, ex, variable, defined),
+            signature=f"app.env-missing:{variable}",
+            pointer=f"{cd.pointer}/environment" if cd else "",
+            extra={"tasks": seen[key]},
+        )
+
+
+def _fix(ev: Evidence, ex: Exit, variable: str, defined: bool) -> Fix:
+    td = ex.task_definition
+    container = ex.container.name
+    family = td.family if td else "<family>"
+    cluster = name_of(ex.task.cluster_arn)
+    service = ex.service.name if ex.service else ex.task.service_name
+    snippet = {
+        "containerDefinitions": [
+            {
+                "name": container,
+                "environment": [{"name": variable, "value": "<value>"}],
+                "secrets": [
+                    {
+                        "name": variable,
+                        "valueFrom": f"arn:aws:secretsmanager:{ev.region or 'us-east-1'}:{ev.account or '<account>'}:secret:<secret-name>",
+                    }
+                ],
+            }
+        ]
+    }
+    steps = [
+        (f"Give {variable} a correct value" if defined else f"Add {variable} to container {container}")
+        + f" in task definition {family}: in `environment`, or in `secrets` if it is sensitive (use one, not both).",
+        f"Register the new revision of {family}.",
+    ]
+    commands = [aws_cli("ecs", "describe-task-definition", task_definition=td.label if td else family)]
+    if service:
+        steps.append(f"Update service {service} to the new revision.")
+        commands.append(
+            aws_cli(
+                "ecs",
+                "update-service",
+                cluster=cluster,
+                service_=service,
+                task_definition=family,
+                force_new_deployment=True,
+            )
+        )
+    return Fix(
+        summary=f"Set {variable} for container {container} in task definition {family}",
+        steps=tuple(steps),
+        commands=tuple(commands),
+        snippet=snippet,
+        snippet_title=f"task-definition patch for {family} (merge into containerDefinitions[name={container}])",
+        docs=("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html",),
+        risk="review",
+    )
