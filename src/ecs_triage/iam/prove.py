@@ -1,0 +1,135 @@
+"""`prove`: decide a permission from the evidence, with AWS's evaluator when it was asked, else locally."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ecs_triage.evidence import access
+from ecs_triage.evidence.model import Evidence
+from ecs_triage.iam.evaluator import Decision, NamedPolicy, evaluate
+from ecs_triage.iam.managed import managed_document
+
+SIMULATOR = "iam:SimulatePrincipalPolicy"
+LOCAL = "local evaluator"
+
+_SIM_VERDICT = {"allowed": "allowed", "explicitdeny": "denied", "implicitdeny": "implicit-deny"}
+
+
+def identity_policies(role: access.RoleView) -> tuple[NamedPolicy, ...]:
+    """The role's inline and attached policies; known AWS managed documents fill in uncollected ones."""
+    out = []
+    for p in role.policies:
+        doc = p.document if p.document is not None else managed_document(p.arn)
+        out.append(NamedPolicy(p.name, doc, f"policy {p.name}"))
+    return tuple(out)
+
+
+def boundary_policy(role: access.RoleView) -> NamedPolicy | None:
+    b = role.boundary
+    if b is None:
+        return None
+    doc = b.document if b.document is not None else managed_document(b.arn)
+    return NamedPolicy(b.name, doc, f"permission boundary {b.name}")
+
+
+def resource_policy_for(ev: Evidence, resource: str) -> tuple[NamedPolicy | None, bool]:
+    """(the resource policy that applies to this ARN, whether it is a KMS key policy)."""
+    if ":ecr:" in resource and ":repository/" in resource:
+        name = resource.split(":repository/", 1)[1]
+        repo = access.repository(ev, name, access.account_of(resource))
+        if repo is not None and repo.found:
+            return (NamedPolicy(name, repo.policy, f"repository policy of {name}") if repo.policy else None), False
+        return None, False
+    if ":secretsmanager:" in resource:
+        for s in access.secrets(ev):
+            if s.arn and (s.arn == resource or resource.startswith(s.arn) or s.arn.startswith(resource)):
+                label = f"resource policy of secret {s.name or s.secret_id}"
+                return (
+                    NamedPolicy(s.name or s.secret_id, s.resource_policy, label) if s.resource_policy else None
+                ), False
+        return None, False
+    if ":kms:" in resource and ":key/" in resource:
+        k = access.key(ev, resource)
+        if k is None or not k.found:
+            return NamedPolicy(resource, None, f"key policy of {resource}"), True
+        return NamedPolicy(k.key_id, k.policy, f"key policy of {k.resource}"), True
+    return None, False
+
+
+def _context(
+    ev: Evidence, principal: str, resource: str, extra: Mapping[str, str | Sequence[str]] | None
+) -> dict[str, str | Sequence[str]]:
+    ctx: dict[str, str | Sequence[str]] = {"aws:PrincipalArn": principal, "aws:PrincipalType": "AssumedRole"}
+    account = access.account_of(principal)
+    if account:
+        ctx["aws:PrincipalAccount"] = account
+        if ":kms:" in resource:
+            ctx["kms:CallerAccount"] = account
+    region = access.region_of(resource) or ev.region
+    if region:
+        ctx["aws:RequestedRegion"] = region
+    ctx.update(extra or {})
+    return ctx
+
+
+def prove(
+    ev: Evidence,
+    principal_arn: str,
+    action: str,
+    resource: str,
+    context: Mapping[str, str | Sequence[str]] | None = None,
+) -> Decision:
+    """May `principal_arn` (a role ARN) perform `action` on `resource`?
+
+    Uses the `iam_simulations` evidence (AWS's own evaluator, `method="iam:SimulatePrincipalPolicy"`) when
+    it holds this exact request; otherwise the local evaluator over the role's collected documents and the
+    resource policy of the repository, secret or key (`method="local evaluator"`)."""
+    policy, is_key = resource_policy_for(ev, resource)
+    ctx = _context(ev, principal_arn, resource, context)
+    sim = access.simulation(ev, principal_arn, action, resource)
+    if sim is not None and sim.decision.lower() in _SIM_VERDICT:
+        verdict = _SIM_VERDICT[sim.decision.lower()]
+        decision = Decision(
+            verdict,  # type: ignore[arg-type]
+            f"{SIMULATOR} returned {sim.decision} for {action} on {resource}",
+            sim.matched,
+            SIMULATOR,
+        )
+        if is_key and policy is not None and decision.verdict == "allowed":
+            # The simulator sees identity policies only: the key policy must allow too.
+            local = evaluate(
+                action,
+                resource,
+                principal_arn,
+                identity=[
+                    NamedPolicy(
+                        "simulated",
+                        {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+                        "simulated identity policies",
+                    )
+                ],
+                resource_policy=policy,
+                key_policy=True,
+                context=ctx,
+            )
+            if not local.allowed:
+                return Decision(local.verdict, local.reason, local.statements, f"{SIMULATOR} + {LOCAL} (key policy)")
+        return decision
+    role = access.role(ev, principal_arn)
+    if role is None:
+        return Decision("uncertain", f"the documents of {principal_arn} were not collected", (), LOCAL)
+    if not role.found:
+        return Decision(
+            "uncertain", f"role {principal_arn} was not found ({role.error_code or 'found false'})", (), LOCAL
+        )
+    decision = evaluate(
+        action,
+        resource,
+        role.arn or principal_arn,
+        identity=identity_policies(role),
+        boundary=boundary_policy(role),
+        resource_policy=policy,
+        key_policy=is_key,
+        context=ctx,
+    )
+    return decision
