@@ -1,0 +1,15 @@
+"""The simulated broken AWS account (moto) behind `ecs-triage demo` and the end-to-end tests.
+
+    WORLDS: name -> World (static records; ids are filled in by build_worlds)
+    build_worlds(session_or_clients, names=None) -> list[World]
+    start_server() -> (server, endpoint_url)
+
+moto is imported only when a world is built or the server starts (optional extra `ecs-triage[demo]`).
+"""
+
+from __future__ import annotations
+
+from ecs_triage.demo.server import start_server
+from ecs_triage.demo.worlds import WORLDS, World, build_worlds
+
+__all__ = ["WORLDS", "World", "build_worlds", "start_server"]
