@@ -1,0 +1,192 @@
+"""lint: files -> API shapes -> a lint snapshot per file -> the diagnose engine -> findings with locations.
+
+Each file is linted on its own (names of task definitions may repeat across files); findings get a
+`Location(file, line, column, pointer)` from the resource's pointer map and the file's line map.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ecs_triage import engine, registry
+from ecs_triage.errors import InputError
+from ecs_triage.evidence import parse
+from ecs_triage.evidence.snapshot import SCHEMA
+from ecs_triage.lint import formats
+from ecs_triage.report import Finding, Location, Outcome, Report, fingerprint
+
+SUFFIXES = (".json", ".yaml", ".yml", ".template")
+SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".terraform", ".tox", ".mypy_cache"})
+_STATUS_ORDER = {"error": 0, "failed": 1, "passed": 2, "skipped": 3, "not-applicable": 4}
+_ID_PREFIX = re.compile(r"^ET\d{0,3}$", re.I)
+
+
+@dataclass
+class LintResult:
+    report: Report
+    errors: list[str] = field(default_factory=list)  # one line per file that could not be read
+
+
+def select_checks(select: str | None, ignore: str | None) -> tuple[registry.RegisteredCheck, ...]:
+    """The lint checks kept by `--select`/`--ignore` (comma-separated ids, id prefixes like ET1, or slugs)."""
+    checks = registry.for_mode("lint")
+
+    def matcher(spec: str, option: str) -> list[str]:
+        tokens = [t.strip() for t in spec.split(",") if t.strip()]
+        for t in tokens:
+            if not any(_match(c, t) for c in checks):
+                raise InputError(f"{option}: no lint check matches {t!r} (`ecs-triage checks --mode lint` lists them)")
+        return tokens
+
+    if select:
+        tokens = matcher(select, "--select")
+        checks = tuple(c for c in checks if any(_match(c, t) for t in tokens))
+    if ignore:
+        tokens = matcher(ignore, "--ignore")
+        checks = tuple(c for c in checks if not any(_match(c, t) for t in tokens))
+    return checks
+
+
+def _match(check: registry.RegisteredCheck, token: str) -> bool:
+    if _ID_PREFIX.match(token):
+        return check.id.startswith(token.upper())
+    return check.meta.slug == token.lower()
+
+
+def iter_inputs(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, bool, str | None]]:
+    """(display name, path or None for stdin, explicitly named, error) for every input file."""
+    for raw in paths:
+        if raw == "-":
+            yield "<stdin>", None, True, None
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            found = False
+            for child in sorted(p.rglob("*")):
+                rel = child.relative_to(p).parts
+                if any(part in SKIP_DIRS for part in rel[:-1]):
+                    continue
+                if child.is_file() and child.suffix.lower() in SUFFIXES:
+                    found = True
+                    yield str(child), child, False, None
+            if not found:
+                yield str(p), p, False, f"{p}: no *.json, *.yaml, *.yml or *.template files"
+        elif p.exists():
+            yield str(p), p, True, None
+        else:
+            yield str(p), p, True, f"{p}: no such file or directory"
+
+
+def _read(name: str, path: Path | None, stdin: Any) -> bytes:
+    if path is None:
+        source = stdin if stdin is not None else sys.stdin.buffer
+        data: bytes = source.read(formats.MAX_BYTES + 1)
+        return data
+    try:
+        with path.open("rb") as fh:
+            return fh.read(formats.MAX_BYTES + 1)
+    except OSError as exc:
+        raise formats.InputFileError(f"{name}: cannot read ({exc.strerror or type(exc).__name__})") from None
+
+
+def snapshot_for(parsed: formats.Parsed) -> dict[str, Any]:
+    data: dict[str, list[Any]] = {kind: [] for kind in parsed.kinds}
+    for r in parsed.resources:
+        data.setdefault(r.kind, []).append({**r.payload, "__source__": parsed.file})
+    return {
+        "schema": SCHEMA,
+        "source": "lint",
+        "target": {"file": parsed.file, "format": parsed.format},
+        "data": data,
+        "gaps": [],
+    }
+
+
+def locate(parsed: formats.Parsed, f: Finding) -> Location:
+    candidates = [r for r in parsed.resources if r.resource_id == f.resource]
+    if not candidates:
+        candidates = [r for r in parsed.resources if f.resource.endswith(" " + r.name)]
+    if not candidates:
+        return Location(parsed.file, None, None, f.pointer)
+    res = candidates[0]
+    file_ptr = res.file_pointer(f.pointer)
+    _, pos = parsed.loaded.locate(file_ptr)
+    if pos is None:
+        return Location(parsed.file, None, None, file_ptr)
+    return Location(parsed.file, pos[0], pos[1], file_ptr)
+
+
+def lint_parsed(
+    parsed: formats.Parsed, checks: tuple[registry.RegisteredCheck, ...]
+) -> tuple[list[tuple[Finding, bool]], list[Outcome]]:
+    ev = parse.parse_snapshot(snapshot_for(parsed))
+    found, outcomes = engine.evaluate(ev, checks)
+    located = []
+    for f, root in found:
+        loc = locate(parsed, f)
+        located.append((replace(f, location=loc, fingerprint=fingerprint(f.fingerprint, parsed.file)), root))
+    return located, outcomes
+
+
+def merge_outcomes(per_file: list[list[Outcome]]) -> tuple[Outcome, ...]:
+    merged: dict[str, Outcome] = {}
+    for outcomes in per_file:
+        for o in outcomes:
+            prev = merged.get(o.check)
+            if prev is None:
+                merged[o.check] = o
+                continue
+            best = o if _STATUS_ORDER[o.status] < _STATUS_ORDER[prev.status] else prev
+            merged[o.check] = replace(best, findings=prev.findings + o.findings)
+    return tuple(merged[k] for k in sorted(merged))
+
+
+def lint_paths(
+    paths: Iterable[str], *, select: str | None = None, ignore: str | None = None, stdin: Any = None
+) -> LintResult:
+    checks = select_checks(select, ignore)
+    paths = list(paths)
+    errors: list[str] = []
+    notes: list[str] = []
+    files: list[dict[str, Any]] = []
+    found: list[tuple[Finding, bool]] = []
+    per_file: list[list[Outcome]] = []
+    for name, path, explicit, problem in iter_inputs(paths):
+        if problem is not None:
+            (errors if explicit else notes).append(problem)
+            continue
+        try:
+            parsed = formats.parse_text(formats.decode(_read(name, path, stdin), name), name)
+        except formats.InputFileError as exc:
+            errors.append(str(exc))
+            continue
+        except formats.NotRecognized as exc:
+            (errors if explicit else notes).append(str(exc) if explicit else f"skipped {exc}")
+            continue
+        except RecursionError:
+            errors.append(f"{name}: nested too deeply")
+            continue
+        notes.extend(parsed.notes)
+        files.append({"file": name, "format": parsed.format, "resources": [r.resource_id for r in parsed.resources]})
+        if not parsed.resources:
+            continue
+        file_found, outcomes = lint_parsed(parsed, checks)
+        found.extend(file_found)
+        per_file.append(outcomes)
+    if not files and not errors:
+        notes.append("no task definition, service, CloudFormation template or Terraform plan found")
+    report = Report(
+        command="lint",
+        source="lint",
+        target={"paths": paths},
+        findings=engine.rank(found, fold=False),
+        outcomes=merge_outcomes(per_file),
+        notes=tuple(notes),
+        extra={"files": files, **({"unreadable": errors} if errors else {})},
+    )
+    return LintResult(report, errors)
