@@ -289,11 +289,13 @@ def evaluate(
     resource_policy: NamedPolicy | None = None,
     key_policy: bool = False,
     context: Context | None = None,
+    same_account: bool | None = None,
 ) -> Decision:
     """Decide one request. `key_policy=True` treats `resource_policy` as a KMS key policy (it must allow).
 
     `resource_policy` with `document=None` means "there is one but it was not collected" (uncertain where it
-    matters); leave it None when the resource has no policy."""
+    matters); leave it None when the resource has no policy. `same_account` overrides the account comparison
+    (True evaluates the identity side alone)."""
     ctx: Context = context or {}
     identity = tuple(identity)
     ident = _Tally()
@@ -320,7 +322,8 @@ def evaluate(
 
     principal_account = _account_of(principal)
     resource_account = _account_of(resource)
-    same_account = resource_account is None or principal_account is None or resource_account == principal_account
+    if same_account is None:
+        same_account = resource_account is None or principal_account is None or resource_account == principal_account
 
     if res is not None and resource_policy is not None and resource_policy.document is None:
         res_direct = res_account = MAYBE

@@ -1,0 +1,247 @@
+"""What the access checks (ET101-ET119, ET400-ET449, ET600-ET649) share around an IAM proof.
+
+(It lives in `iam` because checks may import only `_api`, `evidence`, `knowledge`, `iam` and `fixes`.)
+
+* `subjects(ev)`: each task definition under diagnosis with the stopped tasks and services that use it;
+* `hypotheses(ev, subject, causes)`: what ECS wrote about it (stopped reasons, container reasons, service
+  events) classified by the message catalog, kept when the cause is one of `causes`;
+* `pulling_roles(ev, subject)`: who pulls images / reads secrets / writes logs (execution role, or the
+  instance role on EC2 without one);
+* fix builders: an IAM statement scoped to the real ARNs with its `aws iam put-role-policy` command.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ecs_triage.checks._api import EvidenceRef, Fix, aws_cli
+from ecs_triage.evidence import access
+from ecs_triage.evidence.model import Evidence, Service, Task, TaskDefinition
+from ecs_triage.iam.evaluator import Decision
+
+try:  # the catalog is a separate piece; fall back to a few patterns while it is missing
+    from ecs_triage.knowledge import classify as _classify  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - only while the catalog is missing
+    _classify = None
+
+CONFIRMED = 0.95  # a stopped task's message says it and the evidence proves it
+CONFIG_ONLY = 0.8  # no stopped task says it (ECS forgets them after about an hour); the configuration proves it
+EXECUTION_ROLE_DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html"
+
+# Used only when the knowledge catalog is not importable: (cause, pattern), first match wins.
+_FALLBACK: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (cause, re.compile(rx, re.I | re.S))
+    for cause, rx in (
+        ("registry-rate-limit", r"toomanyrequests|429 too many requests|pull rate limit"),
+        ("image-platform-mismatch", r"descriptor (matching|for) platform|exec format error"),
+        ("secrets-kms-denied", r"kms|ciphertext refers to a customer master key"),
+        ("log-config", r"logger args|log group|logs:(CreateLogGroup|CreateLogStream|PutLogEvents)"),
+        (
+            "secrets-not-found",
+            r"invalid ssm parameters|did not contain json key|ResourceNotFoundException|can't find the specified secret",
+        ),
+        ("secrets-access-denied", r"(asm|ssm|secret|Parameter Store).*(AccessDenied|not authorized)"),
+        ("role-assume-failed", r"unable to assume|sts:AssumeRole|ECS was unable to assume"),
+        ("image-not-found", r"manifest unknown|not found|repository does not exist"),
+        ("image-pull-auth", r"403|forbidden|not authorized|no basic auth|unauthorized|access denied"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    cause: str
+    text: str
+    evidence: EvidenceRef
+    captures: Mapping[str, str]
+    container: str | None  # the container the text is about, when known
+    confidence: float
+
+
+def classify(text: str, kind: str) -> tuple[str, Mapping[str, str], float]:
+    if _classify is not None:
+        m = _classify(text, kind=kind)
+        return m.cause, dict(m.captures), float(m.confidence)
+    for cause, rx in _FALLBACK:
+        if rx.search(text):
+            return cause, {}, 0.6
+    return "unknown", {}, 0.0
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A task definition under diagnosis, with the stopped tasks and the services that use it."""
+
+    td: TaskDefinition
+    tasks: tuple[Task, ...]
+    services: tuple[Service, ...]
+
+    @property
+    def fargate(self) -> bool:
+        if any(t.launch_type == "FARGATE" or (t.capacity_provider or "").startswith("FARGATE") for t in self.tasks):
+            return True
+        if any(t.launch_type == "EC2" for t in self.tasks):
+            return False
+        for s in self.services:
+            if s.launch_type == "FARGATE" or any(
+                str(c.get("capacityProvider", "")).startswith("FARGATE") for c in s.capacity_provider_strategy
+            ):
+                return True
+            if s.launch_type == "EC2":
+                return False
+        return self.td.is_fargate
+
+    @property
+    def name(self) -> str:
+        return self.td.label or self.td.arn
+
+
+def subjects(ev: Evidence) -> list[Subject]:
+    out = []
+    for td in ev.task_definitions.values():
+        services = tuple(
+            s
+            for s in ev.services
+            if s.task_definition_arn == td.arn or any(d.task_definition_arn == td.arn for d in s.deployments)
+        )
+        tasks = tuple(t for t in ev.stopped_tasks if t.task_definition_arn == td.arn)
+        out.append(Subject(td, tasks, services))
+    return out
+
+
+def hypotheses(ev: Evidence, subject: Subject, causes: Iterable[str]) -> list[Hypothesis]:
+    """The stopped-task and service-event messages about this task definition whose cause is in `causes`."""
+    wanted = set(causes)
+    out: list[Hypothesis] = []
+    seen: set[tuple[str, str | None]] = set()
+
+    def add(text: str | None, kind: str, resource: str, pointer: str, container: str | None) -> None:
+        if not text or (text, container) in seen:
+            return
+        cause, captures, conf = classify(text, kind)
+        if cause in wanted:
+            seen.add((text, container))
+            out.append(Hypothesis(cause, text, EvidenceRef(resource, pointer, text), captures, container, conf))
+
+    for task in subject.tasks:
+        for c in task.containers:
+            add(c.reason, "container_reason", task.arn, f"{c.pointer}/reason", c.name)
+        add(task.stopped_reason, "stopped_reason", task.arn, "/stoppedReason", None)
+    for s in subject.services:
+        for i, e in enumerate(s.events[:20]):
+            add(e.message, "service_event", s.arn, f"/events/{i}/message", None)
+    return out
+
+
+def about(hyps: Sequence[Hypothesis], *needles: str | None, container: str | None = None) -> list[Hypothesis]:
+    """The hypotheses that name one of `needles` (an image, a secret ARN, a log group), or, when the text
+    names none of them, that are about `container` (or the whole task)."""
+    keys = [n for n in needles if n]
+    named = [h for h in hyps if any(k in h.text for k in keys)]
+    if named:
+        return named
+    return [h for h in hyps if h.container in (None, container)] if container is not None else list(hyps)
+
+
+def pulling_roles(ev: Evidence, subject: Subject) -> list[tuple[str, str]]:
+    """(role ARN, "execution role" | "instance role") that ECS uses for the pull, secrets and logs."""
+    if subject.td.execution_role_arn:
+        return [(subject.td.execution_role_arn, "execution role")]
+    if subject.fargate:
+        return []
+    return [(arn, "instance role") for arn in access.instance_role_arns(ev)]
+
+
+def role_evidence(ev: Evidence, role_arn: str, decision: Decision, what: str) -> EvidenceRef:
+    """Proof of a decision: the role's policies as collected, with the evaluator's verdict as a note."""
+    view = access.role(ev, role_arn)
+    names = [p.name for p in view.policies] if view else []
+    note = f"{decision.method}: {what} -> {decision.verdict} ({decision.reason})"
+    if decision.statements:
+        note += "; statements: " + ", ".join(decision.statements)
+    return EvidenceRef(role_arn, "/AttachedPolicies" if view and view.attached else "/InlinePolicies", names, note)
+
+
+def item_ref(kind: str, view: Any, field: str, note: str = "") -> EvidenceRef:
+    """A pointer into a raw item of an access kind (`secrets`, `ecr_images` ...)."""
+    value = view.raw.get(field) if isinstance(view.raw, Mapping) else None
+    return EvidenceRef(getattr(view, "resource", kind), f"/{kind}/{view.index}/{field}", value, note)
+
+
+def td_ref(td: TaskDefinition, pointer: str, value: Any, note: str = "") -> EvidenceRef:
+    return EvidenceRef(td.arn, pointer, value, note)
+
+
+def statement(sid: str, actions: Sequence[str], resources: Sequence[str]) -> dict[str, Any]:
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": list(actions) if len(actions) > 1 else actions[0],
+        "Resource": list(resources) if len(resources) > 1 else resources[0],
+    }
+
+
+def policy_document(*statements: Mapping[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def put_role_policy_fix(
+    role_arn: str,
+    policy_name: str,
+    statements: Sequence[Mapping[str, Any]],
+    summary: str,
+    steps: Sequence[str] = (),
+    commands: Sequence[str] = (),
+    docs: Sequence[str] = (EXECUTION_ROLE_DOCS,),
+) -> Fix:
+    doc = policy_document(*statements)
+    role_name = access.role_name_of(role_arn)
+    put = aws_cli("iam", "put-role-policy", role_name=role_name, policy_name=policy_name, policy_document=doc)
+    return Fix(
+        summary=summary,
+        steps=(
+            *steps,
+            f"Add the inline policy {policy_name} to role {role_name} ({role_arn}).",
+            "Start the task again (or force a new deployment of the service).",
+        ),
+        commands=(put, *commands),
+        snippet=doc,
+        snippet_title=f"IAM policy for {role_name}",
+        docs=tuple(docs),
+        risk="review",
+    )
+
+
+def policy_name(prefix: str, family: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9+=,.@_-]", "-", f"{prefix}-{family}")
+    return name[:128]
+
+
+def layers(ev: Evidence, role_arn: str, action: str, resource: str) -> tuple[bool, bool]:
+    """(identity side refuses, resource policy side refuses) for a refused request, evaluated locally, so a
+    fix can name the layer to change. Unknown layers count as not refusing."""
+    from ecs_triage.iam.evaluator import NamedPolicy, evaluate
+    from ecs_triage.iam.prove import boundary_policy, identity_policies, resource_policy_for
+
+    view = access.role(ev, role_arn)
+    policy, is_key = resource_policy_for(ev, resource)
+    identity_refuses = False
+    if view is not None and view.found:
+        d = evaluate(
+            action,
+            resource,
+            view.arn,
+            identity=identity_policies(view),
+            boundary=boundary_policy(view),
+            same_account=True,
+        )
+        identity_refuses = d.refused
+    any_identity = NamedPolicy("any", {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "any")
+    if policy is None:
+        cross = access.account_of(resource) not in (None, access.account_of(role_arn))
+        return identity_refuses, cross or is_key
+    r = evaluate(action, resource, role_arn, identity=[any_identity], resource_policy=policy, key_policy=is_key)
+    return identity_refuses, r.refused
