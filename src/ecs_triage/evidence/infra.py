@@ -1202,3 +1202,70 @@ def dotted(pointer: str) -> str:
             continue
         out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
     return out
+
+
+# ------------------------------------------------------------------------------------------ placement
+
+_PLACE = re.compile(r"unable to place a task", re.I)
+_STEADY = re.compile(r"has reached a steady state", re.I)
+_PLACEMENT_KINDS = (
+    ("insufficient-memory", re.compile(r"insufficient memory|RESOURCE:MEMORY", re.I)),
+    ("insufficient-cpu", re.compile(r"insufficient CPU|RESOURCE:CPU", re.I)),
+    ("insufficient-ports", re.compile(r"already using a port|RESOURCE:PORTS", re.I)),
+    ("insufficient-eni", re.compile(r"RESOURCE:ENI|unable to attach network interface|insufficient ENI", re.I)),
+    ("no-container-instances", re.compile(r"no container instances? (?:were|was) found|No Container Instances", re.I)),
+    (
+        "placement-constraint",
+        re.compile(r"memberOf|distinctInstance|placement constraint|constraint unsatisfied|missing attribute", re.I),
+    ),
+    ("agent-disconnected", re.compile(r"agent connected|agent is not connected|agent disconnected", re.I)),
+)
+
+
+@dataclass(frozen=True)
+class PlacementFailure:
+    service: Service
+    kind: str  # a taxonomy label, or "agent-disconnected"
+    message: str
+    pointer: str  # /events/N/message in the service payload
+    count: int  # how many such events since the last steady state
+    instance: str | None  # the "closest matching" container instance named in the event
+
+
+_CLOSEST = re.compile(r"closest matching \(?container-instance ([^)\s]+)\)?", re.I)
+
+
+def placement_failures(ev: Evidence) -> tuple[PlacementFailure, ...]:
+    """Placement failures in each service's events since its last steady state, newest first, one per kind."""
+    out: list[PlacementFailure] = []
+    for svc in ev.services:
+        found: dict[str, PlacementFailure] = {}
+        counts: dict[str, int] = {}
+        for i, e in enumerate(svc.events):
+            if _STEADY.search(e.message):
+                break
+            if not _PLACE.search(e.message):
+                continue
+            for kind, pattern in _PLACEMENT_KINDS:
+                if pattern.search(e.message):
+                    counts[kind] = counts.get(kind, 0) + 1
+                    if kind not in found:
+                        m = _CLOSEST.search(e.message)
+                        found[kind] = PlacementFailure(
+                            svc, kind, e.message, f"/events/{i}/message", 0, m.group(1) if m else None
+                        )
+                    break
+        out.extend(
+            PlacementFailure(f.service, f.kind, f.message, f.pointer, counts[k], f.instance) for k, f in found.items()
+        )
+    return tuple(out)
+
+
+def asg_of_instance(ev: Evidence, instance_id: str | None) -> str | None:
+    """The Auto Scaling group an EC2 instance belongs to (its aws:autoscaling:groupName tag)."""
+    for raw in map(as_map, as_list(ev.raw.get("ec2_instances"))):
+        if instance_id and raw.get("InstanceId") == instance_id:
+            for tag in map(as_map, as_list(raw.get("Tags"))):
+                if tag.get("Key") == "aws:autoscaling:groupName":
+                    return as_str(tag.get("Value"))
+    return None

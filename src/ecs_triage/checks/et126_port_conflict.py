@@ -1,0 +1,162 @@
+"""A container could not bind its host port: the port is already allocated.
+
+What it detects:
+    A stopped task's container `reason`, the task's `stoppedReason` or the container's log tail says
+    `port is already allocated`, `address already in use` or `EADDRINUSE`, and the task definition
+    confirms why: a static `hostPort` in `bridge` mode, or `host` network mode (where the container port
+    is the host port), so two tasks (or a task and another process) on one instance want the same port.
+    In `awsvpc` mode it confirms two containers of the task mapping the same port.
+
+Why it happens:
+    A static host port allows one task per instance. A deployment starts the new task before the old
+    one stops, a second task is placed on the same instance, or a process outside ECS holds the port.
+
+How to fix:
+    In `bridge` mode use dynamic host ports (`hostPort` 0 or absent) and let the load balancer target
+    group register the chosen port. In `host` mode switch to `awsvpc` (each task gets its own ENI) or to
+    `bridge` with dynamic ports. Otherwise add a `distinctInstance` placement constraint and enough
+    instances, or lower `minimumHealthyPercent` so old tasks stop first.
+
+References:
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_portmappings
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/networking-networkmode.html
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
+from ecs_triage.evidence.infra import log_stream_for, name_of, service_of
+from ecs_triage.evidence.model import PortMapping
+
+CHECK = Check(
+    id="ET126",
+    slug="port-conflict",
+    title="A container could not bind its host port: the port is already allocated",
+    category="task",
+    severity="error",
+    requires=("tasks", "task_definitions"),
+)
+
+_CONFLICT = re.compile(r"port is already allocated|address already in use|EADDRINUSE|bind: address in use", re.I)
+_PORT = re.compile(r"(?:0\.0\.0\.0|\[::\]|::|\*|localhost|127\.0\.0\.1)?:(\d{2,5})\b")
+
+
+def _conflict_text(ev: Evidence, task: Any) -> tuple[str, str, str, str] | None:
+    """(resource, pointer, text, container name) of the first message that reports the conflict."""
+    for c in task.containers:
+        if c.reason and _CONFLICT.search(c.reason):
+            return task.arn, f"{c.pointer}/reason", c.reason, c.name
+    if task.stopped_reason and _CONFLICT.search(task.stopped_reason):
+        name = next((c.name for c in task.containers if c.exit_code not in (None, 0)), "")
+        return task.arn, "/stoppedReason", task.stopped_reason, name
+    if ev.has("log_events"):
+        for c in task.containers:
+            stream = log_stream_for(ev, task, c.name)
+            for e in stream.events if stream else ():
+                if _CONFLICT.search(e.message):
+                    assert stream is not None
+                    return stream.resource, e.pointer, e.message, c.name
+    return None
+
+
+def evaluate(ev: Evidence) -> Iterator[Hit]:
+    seen: set[tuple[str, str]] = set()
+    for task in ev.stopped_tasks:
+        found = _conflict_text(ev, task)
+        td = ev.task_definition(task.task_definition_arn)
+        if found is None or td is None:
+            continue
+        resource, pointer, text, cname = found
+        mode = td.network_mode or "bridge"
+        m = _PORT.search(text)
+        port = int(m.group(1)) if m else None
+        cd = td.container(cname) or next((c for c in td.containers if c.essential), None)
+        if cd is None or (td.arn, cd.name) in seen:
+            continue
+        mappings = [p for p in cd.port_mappings if port is None or port in (p.host_port, p.container_port)]
+        evidence = [EvidenceRef(resource, pointer, text), EvidenceRef(td.label, "/networkMode", td.network_mode)]
+        pm: PortMapping | None
+        if mode == "bridge":
+            static = [p for p in mappings if p.host_port not in (None, 0)]
+            if not static:
+                continue
+            pm = static[0]
+            why = f"bridge mode with the static hostPort {pm.host_port}: one such task fits per instance"
+        elif mode == "host":
+            pm = mappings[0] if mappings else None
+            shown = pm.container_port if pm else port
+            why = f"host network mode binds container port {shown} on the instance itself: one such task fits per instance"
+        elif mode == "awsvpc":
+            ports = [p.container_port for c in td.containers for p in c.port_mappings]
+            dup = sorted({p for p in ports if p is not None and ports.count(p) > 1})
+            if not dup:
+                continue
+            pm = next(p for p in cd.port_mappings if p.container_port in dup) if cd.port_mappings else None
+            why = f"two containers of the task map port {dup[0]} in awsvpc mode (they share one network namespace)"
+        else:
+            continue
+        if pm is not None:
+            evidence.append(
+                EvidenceRef(td.label, pm.pointer, {"containerPort": pm.container_port, "hostPort": pm.host_port})
+            )
+        seen.add((td.arn, cd.name))
+        yield Hit(
+            resource=task.arn,
+            message=f"Container {cd.name} could not bind its port ({text.strip()[:160]}): {why}",
+            cause="port-conflict",
+            confidence=0.9,
+            evidence=tuple(evidence),
+            fix=_fix(ev, task, td.family, td.label, cd.name, mode, pm.container_port if pm else port),
+            pointer=pm.pointer if pm else "/networkMode",
+            signature="port.already-allocated",
+        )
+
+
+def _fix(ev: Evidence, task: Any, family: str, label: str, container: str, mode: str, port: int | None) -> Fix:
+    service = service_of(ev, task)
+    commands = []
+    if mode == "bridge":
+        snippet: dict[str, Any] = {
+            "containerDefinitions": [
+                {"name": container, "portMappings": [{"containerPort": port, "hostPort": 0, "protocol": "tcp"}]}
+            ]
+        }
+        summary = f"Use a dynamic host port for container {container} (hostPort 0) in {family}"
+        steps = [
+            f"Set hostPort to 0 for containerPort {port} of container {container} and register a new revision.",
+            "Keep the load balancer target group on target type `instance`: ECS registers the chosen port.",
+            "Allow the instances' security group to receive the ephemeral range (32768-65535) from the load balancer.",
+        ]
+    elif mode == "host":
+        snippet = {"networkMode": "awsvpc"}
+        summary = f"Move {family} from host network mode to awsvpc (or bridge with dynamic ports)"
+        steps = [
+            "Set networkMode to awsvpc and register a new revision; give the service a networkConfiguration.",
+            "If the service has a target group, it must use target type `ip` for awsvpc.",
+        ]
+    else:
+        snippet = {"containerDefinitions": [{"name": container, "portMappings": [{"containerPort": "<another port>"}]}]}
+        summary = f"Give each container of {family} its own port"
+        steps = [f"Change the port of one of the containers that map {port} in {family}."]
+    if service is not None:
+        commands.append(
+            aws_cli(
+                "ecs",
+                "update-service",
+                cluster=name_of(task.cluster_arn),
+                service_=service.name,
+                task_definition=family,
+            )
+        )
+    return Fix(
+        summary=summary,
+        steps=tuple(steps),
+        commands=tuple(commands),
+        snippet=snippet,
+        snippet_title=f"task-definition patch for {label}",
+        docs=("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/networking-networkmode.html",),
+        risk="review",
+    )
