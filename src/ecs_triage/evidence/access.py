@@ -401,6 +401,10 @@ class ImageView:
     index: int
     raw: Raw = field(repr=False, compare=False)
 
+    @property
+    def resource(self) -> str:
+        return self.image
+
 
 @lru_cache(maxsize=64)
 def images(ev: Evidence) -> tuple[ImageView, ...]:
