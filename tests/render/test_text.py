@@ -153,3 +153,20 @@ def test_no_trailing_whitespace_or_newline(diag: Report) -> None:
     out = render(diag, "text", color=False)
     assert not out.endswith("\n")
     assert all(line == line.rstrip() for line in out.splitlines())
+
+
+def test_lint_top_finding_label(lint: Report) -> None:
+    out = render(lint, "text", color=False)
+    assert "TOP FINDING  ET410 fargate-cpu-memory" in out
+    assert "ROOT CAUSE" not in out
+
+
+def test_urls_are_never_wrapped(diag: Report) -> None:
+    from dataclasses import replace
+
+    url = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/" + "x" * 120 + ".html#anchor"
+    root = diag.findings[0]
+    root = replace(root, fix=replace(root.fix, docs=(url,)))  # type: ignore[type-var]
+    out = render(replace(diag, findings=(root,)), "text", color=False, width=80)
+    assert f"See: {url}" in out.splitlines()
+    assert f"Docs: {root.docs_url}" in out.splitlines()

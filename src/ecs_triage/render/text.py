@@ -61,7 +61,8 @@ def render_text(report: Report, *, color: bool | None = None, width: int | None 
     )
     _header(console, report)
     if report.findings:
-        _root_cause(console, report.findings[0])
+        # lint has no root cause, only the mistake to fix first
+        _root_cause(console, report.findings[0], "TOP FINDING" if report.source == "lint" else "ROOT CAUSE")
         _others(console, report.findings[1:])
     else:
         _clean(console, report)
@@ -81,11 +82,12 @@ def _line(console: Console, *parts: tuple[str, str] | str, indent: int = 0) -> N
     console.print(Padding(text, (0, 0, 0, indent), expand=False) if indent else text)
 
 
-def _raw(console: Console, line: str, style: str = "") -> None:
-    """A line printed exactly as given: no wrapping, no cropping, no border (commands, JSON)."""
+def _raw(console: Console, line: str, style: str = "", prefix: tuple[str, str] | None = None) -> None:
+    """A line printed exactly as given: no wrapping, no cropping, no border (commands, JSON, URLs)."""
     from rich.text import Text
 
-    console.print(Text(line, style=style), soft_wrap=True, crop=False)
+    text = Text.assemble(prefix, (line, style)) if prefix else Text(line, style=style)
+    console.print(text, soft_wrap=True, crop=False)
 
 
 def _header(console: Console, report: Report) -> None:
@@ -112,7 +114,7 @@ def _where(f: Finding) -> str:
     return loc
 
 
-def _root_cause(console: Console, f: Finding) -> None:
+def _root_cause(console: Console, f: Finding, label: str = "ROOT CAUSE") -> None:
     from rich.console import Group, RenderableType
     from rich.padding import Padding
     from rich.panel import Panel
@@ -147,7 +149,7 @@ def _root_cause(console: Console, f: Finding) -> None:
             if ref.note:
                 line.append(f"  ({ref.note})", style="dim italic")
             body.append(Padding(line, (0, 0, 0, 2), expand=False))
-    title = Text.assemble(("ROOT CAUSE", "bold red"), f"  {f.check} {f.slug}")
+    title = Text.assemble((label, "bold red"), f"  {f.check} {f.slug}")
     console.print(Panel(Group(*body), title=title, title_align="left", border_style="red", expand=True))
 
     if f.fix is not None:
@@ -167,7 +169,7 @@ def _root_cause(console: Console, f: Finding) -> None:
             for snippet_line in snippet_text(fix.snippet).splitlines():
                 _raw(console, snippet_line)
         for url in fix.docs:
-            _line(console, ("See: ", "dim"), url)
+            _raw(console, url, prefix=("See: ", "dim"))
     else:
         console.print()
         _line(console, ("Fix: ", "bold green"), ("no automatic fix; see the docs below", "dim"))
@@ -187,7 +189,7 @@ def _root_cause(console: Console, f: Finding) -> None:
                 indent=2,
             )
     if f.docs_url:
-        _line(console, ("Docs: ", "dim"), f.docs_url)
+        _raw(console, f.docs_url, prefix=("Docs: ", "dim"))
     console.print()
 
 
