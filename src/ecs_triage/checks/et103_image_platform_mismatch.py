@@ -108,7 +108,7 @@ def _fix(subj: sx.Subject, img: access.ImageRef, os_name: str, arch: str, other:
             f"Or, if {other} is intended, register a new revision of {subj.td.family} with the runtimePlatform below."
         )
         snippet = {"runtimePlatform": {"cpuArchitecture": _ECS_ARCH[other], "operatingSystemFamily": "LINUX"}}
-    commands = ()
+    commands: tuple[str, ...] = ()
     if img.is_ecr:
         commands = (
             aws_cli(

@@ -23,9 +23,9 @@ from ecs_triage.evidence.model import Evidence, Service, Task, TaskDefinition
 from ecs_triage.iam.evaluator import Decision
 
 try:  # the catalog is a separate piece; fall back to a few patterns while it is missing
-    from ecs_triage.knowledge import classify as _classify  # type: ignore[attr-defined]
+    from ecs_triage.knowledge import classify as _classify
 except ImportError:  # pragma: no cover - only while the catalog is missing
-    _classify = None
+    _classify = None  # type: ignore[assignment]
 
 CONFIRMED = 0.95  # a stopped task's message says it and the evidence proves it
 CONFIG_ONLY = 0.8  # no stopped task says it (ECS forgets them after about an hour); the configuration proves it
