@@ -96,6 +96,9 @@ def _values(ev: Evidence, task: Task | None, service: Service | None, container:
         log = cd.log_configuration
         if log is not None and log.options.get("awslogs-group"):
             values["log_group"] = log.options.get("awslogs-group")
+            prefix = log.options.get("awslogs-stream-prefix")
+            if prefix and task is not None:
+                values["log_stream"] = f"{prefix}/{cd.name}/{task.id}"
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
@@ -124,12 +127,15 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         task: Task | None,
         service: Service | None,
         exit_code: int | None = None,
-    ) -> None:
+        floor: float | None = None,
+    ) -> float | None:
         if not text and exit_code is None:
-            return
+            return None
         m = classify(text or "", kind=kind, exit_code=exit_code)
         if not m.signature or m.cause in NORMAL or m.cause == "unknown":
-            return
+            return None
+        if floor is not None and m.confidence <= floor:
+            return None  # a generic task-level wrapper of what a container already said more precisely
         key = (m.signature, container)
         g = groups.get(key)
         if g is None:
@@ -142,15 +148,21 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             g.evidence.append(EvidenceRef(resource, pointer, text if text else exit_code))
             if exit_code is not None and text:
                 g.evidence.append(EvidenceRef(resource, pointer.rsplit("/", 1)[0] + "/exitCode", exit_code))
+        return float(m.confidence)
 
     for task in ev.stopped_tasks:
         service = service_of(ev, task)
         # container reasons first: they name the container; the task reason often repeats them
+        best: float | None = None
         for c in task.containers:
             if c.reason or (c.exit_code not in (None, 0)):
-                add(c.reason, "container_reason", task.arn, f"{c.pointer}/reason", c.name, task, service, c.exit_code)
+                conf = add(
+                    c.reason, "container_reason", task.arn, f"{c.pointer}/reason", c.name, task, service, c.exit_code
+                )
+                if conf is not None:
+                    best = max(best or 0.0, conf)
         if task.stopped_reason:
-            add(task.stopped_reason, "stopped_reason", task.arn, "/stoppedReason", "", task, service)
+            add(task.stopped_reason, "stopped_reason", task.arn, "/stoppedReason", "", task, service, floor=best)
     for service in ev.services:
         for i, event in enumerate(service.events[:MAX_EVENTS]):
             add(event.message, "service_event", service.arn, f"/events/{i}/message", "", None, service)

@@ -1,0 +1,149 @@
+"""The service's deployment is failing or was rolled back by the circuit breaker.
+
+What it detects:
+    The primary deployment has `rolloutState` FAILED, a `rolloutStateReason` such as `ECS deployment
+    circuit breaker: tasks failed to start`, `failedTasks` above zero, or the service events say
+    `deployment failed`, `rolling back` or `unable to consistently start tasks successfully`. The
+    finding carries the cause its stopped tasks reveal (their stop reasons and container reasons, read
+    with the catalog); when none remains it says `unknown`.
+
+Why it happens:
+    A failing deployment is a symptom: every new task stops for the same underlying reason (image,
+    secrets, logs, application exit, health checks ...). The circuit breaker, when enabled, stops the
+    deployment after repeated failures and, with `rollback`, returns to the last completed deployment.
+    This finding is folded under the finding that proves the underlying cause.
+
+How to fix:
+    Fix the underlying cause (the root finding of this report), then deploy again with
+    `aws ecs update-service --force-new-deployment`. Enable the deployment circuit breaker with rollback
+    if it is off, so a bad revision does not keep replacing tasks forever.
+
+References:
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
+from ecs_triage.evidence.infra import name_of
+
+try:
+    from ecs_triage.knowledge import classify  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - only while the catalog is missing
+    classify = None  # type: ignore[assignment]
+
+CHECK = Check(
+    id="ET210",
+    slug="deployment-failing",
+    title="The service's deployment is failing or was rolled back",
+    category="service",
+    severity="error",
+    requires=("services",),
+)
+
+_FAILED_EVENT = re.compile(
+    r"deployment failed|rolling back|unable to consistently start tasks|circuit breaker|deployment .* failed", re.I
+)
+_STEADY = re.compile(r"has reached a steady state", re.I)
+_IGNORED = {"unknown", "user-or-deployment-stop"}
+
+
+def _underlying(ev: Evidence, service_name: str, td_arn: str) -> tuple[str, float, list[EvidenceRef]]:
+    counts: Counter[str] = Counter()
+    refs: dict[str, list[EvidenceRef]] = {}
+    conf: dict[str, float] = {}
+    if classify is None:
+        return "unknown", 0.0, []
+    for t in ev.stopped_tasks:
+        if t.service_name != service_name or (td_arn and t.task_definition_arn != td_arn):
+            continue
+        texts = [(f"{c.pointer}/reason", c.reason, "container_reason", c.exit_code) for c in t.containers]
+        texts.append(("/stoppedReason", t.stopped_reason, "stopped_reason", None))
+        best = None
+        for pointer, text, kind, code in texts:
+            if not text and code in (None, 0):
+                continue
+            m = classify(text or "", kind=kind, exit_code=code)
+            if m.cause in _IGNORED:
+                continue
+            if best is None or m.confidence > best[1].confidence:
+                best = (pointer, m, text if text else code)
+        if best is not None:
+            pointer, m, value = best
+            counts[m.cause] += 1
+            conf[m.cause] = max(conf.get(m.cause, 0.0), float(m.confidence))
+            refs.setdefault(m.cause, []).append(EvidenceRef(t.arn, pointer, value))
+    if not counts:
+        return "unknown", 0.0, []
+    cause, _ = counts.most_common(1)[0]
+    return cause, conf[cause], refs[cause][:3]
+
+
+def evaluate(ev: Evidence) -> Iterator[Hit]:
+    for svc in ev.services:
+        primary = next((d for d in svc.deployments if d.status == "PRIMARY"), None)
+        evidence: list[EvidenceRef] = []
+        why = []
+        if primary is not None:
+            i = svc.deployments.index(primary)
+            if primary.rollout_state == "FAILED":
+                why.append(f"rolloutState FAILED ({primary.rollout_state_reason or 'no reason given'})")
+                evidence.append(
+                    EvidenceRef(svc.arn, f"/deployments/{i}/rolloutStateReason", primary.rollout_state_reason)
+                )
+            if primary.failed_tasks:
+                why.append(f"{primary.failed_tasks} failed tasks")
+                evidence.append(EvidenceRef(svc.arn, f"/deployments/{i}/failedTasks", primary.failed_tasks))
+        for j, e in enumerate(svc.events):
+            if _STEADY.search(e.message):
+                break
+            if _FAILED_EVENT.search(e.message):
+                why.append(f"event: {e.message.strip()[:200]}")
+                evidence.append(EvidenceRef(svc.arn, f"/events/{j}/message", e.message))
+                break
+        if not why:
+            continue
+        td_arn = primary.task_definition_arn if primary else svc.task_definition_arn
+        cause, confidence, refs = _underlying(ev, svc.name, td_arn)
+        cluster = name_of(svc.cluster_arn)
+        if cause == "unknown":
+            tail = "; no stopped task remains to say why (see the other findings)"
+        else:
+            tail = f"; its stopped tasks point to {cause}"
+        breaker = svc.circuit_breaker or {}
+        steps = [
+            "Fix the underlying cause (the root finding of this report).",
+            f"Deploy again: the command below starts a new deployment of service {svc.name}.",
+        ]
+        commands = [aws_cli("ecs", "update-service", cluster=cluster, service_=svc.name, force_new_deployment=True)]
+        if not breaker.get("enable"):
+            steps.append("Enable the deployment circuit breaker with rollback so a bad revision stops replacing tasks.")
+            commands.append(
+                aws_cli(
+                    "ecs",
+                    "update-service",
+                    cluster=cluster,
+                    service_=svc.name,
+                    deployment_configuration="deploymentCircuitBreaker={enable=true,rollback=true}",
+                )
+            )
+        yield Hit(
+            resource=svc.arn,
+            message=f"Deployment of service {svc.name} is failing: {'; '.join(why)}{tail}",
+            cause=cause,
+            confidence=min(confidence, 0.7) if cause != "unknown" else 0.3,
+            evidence=tuple(evidence + refs),
+            fix=Fix(
+                summary=f"Fix the cause, then redeploy {svc.name}",
+                steps=tuple(steps),
+                commands=tuple(commands),
+                docs=("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html",),
+                risk="review",
+            ),
+            signature="deployment.failing",
+            root=False,
+        )
