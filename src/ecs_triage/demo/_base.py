@@ -5,7 +5,7 @@ Built through the real boto3 API against moto. One account (123456789012), one R
   a NAT gateway). DNS hostnames on (moto crashes in RunTask without it, moto-notes 1.2).
 - `ledger-vpc` 10.40.0.0/16: private subnets with only the VPC's main route table (local route): no internet
   gateway, no NAT, no VPC endpoints.
-- clusters `prod` (Fargate) and `ec2-prod` (EC2, two m5.large container instances with `ecsInstanceRole`).
+- clusters `prod` (Fargate) and `ec2-workers` (EC2, two m5.large container instances with `ecsInstanceRole`).
 - `ecsTaskExecutionRole` with the AWS managed AmazonECSTaskExecutionRolePolicy (needs moto's
   `load_aws_managed_policies`), an application load balancer `prod-alb` with an HTTP listener.
 """
@@ -178,8 +178,8 @@ def _clusters(env: Env) -> None:
         defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
         settings=[{"name": "containerInsights", "value": "enabled"}],
     )
-    ecs.create_cluster(clusterName="ec2-prod")
-    ec2_sg = ec2.create_security_group(GroupName="ec2-prod-hosts", Description="ECS hosts", VpcId=env.vpc)["GroupId"]
+    ecs.create_cluster(clusterName="ec2-workers")
+    ec2_sg = ec2.create_security_group(GroupName="ec2-workers-hosts", Description="ECS hosts", VpcId=env.vpc)["GroupId"]
     reservation = ec2.run_instances(
         ImageId=AMI_ID,
         InstanceType="m5.large",
@@ -188,7 +188,7 @@ def _clusters(env: Env) -> None:
         SubnetId=env.private_subnets[0],
         SecurityGroupIds=[ec2_sg],
         IamInstanceProfile={"Name": "ecsInstanceRole"},
-        TagSpecifications=_tag("instance", "ec2-prod-host"),
+        TagSpecifications=_tag("instance", "ec2-workers-host"),
     )
     for inst in reservation["Instances"]:
         env.instance_ids.append(inst["InstanceId"])
@@ -203,7 +203,7 @@ def _clusters(env: Env) -> None:
                 "region": REGION,
             }
         )
-        ci = ecs.register_container_instance(cluster="ec2-prod", instanceIdentityDocument=doc)
+        ci = ecs.register_container_instance(cluster="ec2-workers", instanceIdentityDocument=doc)
         env.container_instances.append(ci["containerInstance"]["containerInstanceArn"])
 
 

@@ -128,6 +128,9 @@ def register_service(
     if grace is not None:
         svc_kwargs["healthCheckGracePeriodSeconds"] = grace
     env.c.ecs.create_service(**svc_kwargs)
+    if grace is not None:
+        # moto accepts healthCheckGracePeriodSeconds in CreateService but drops it: set it on the backend object
+        _moto.ecs_backend()._get_service(cluster, name).health_check_grace_period_seconds = grace
     return Svc(
         name=name,
         cluster=cluster,

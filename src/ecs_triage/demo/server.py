@@ -6,6 +6,7 @@ starts `ThreadedMotoServer` itself instead of talking to a `moto_server` process
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -30,6 +31,7 @@ def start_server(names: Iterable[str] | None = None) -> tuple[Any, str]:
 
     default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per request on the terminal
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

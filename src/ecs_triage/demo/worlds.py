@@ -509,7 +509,7 @@ GATEWAY_LOGS = (
 @_world(
     World(
         "port-allocated",
-        "ec2-prod",
+        "ec2-workers",
         "metrics-gateway",
         "metrics-gateway uses host networking on port 9100, which node_exporter (installed on the AMI, outside "
         "ECS) already holds on every instance.",
@@ -523,7 +523,7 @@ def _port_allocated(env: Env, w: World) -> World:
     svc = register_service(
         env,
         "metrics-gateway",
-        cluster="ec2-prod",
+        cluster="ec2-workers",
         image=image,
         exec_role_arn=env.exec_role_arn,
         network_mode="host",
@@ -549,7 +549,7 @@ def _port_allocated(env: Env, w: World) -> World:
             container_instance=ci,
         )
     _moto.set_service_state(
-        "ec2-prod",
+        "ec2-workers",
         "metrics-gateway",
         running=0,
         events=_unstable(env, "metrics-gateway", arns),
@@ -561,11 +561,11 @@ def _port_allocated(env: Env, w: World) -> World:
 @_world(
     World(
         "resource-memory",
-        "ec2-prod",
+        "ec2-workers",
         "video-transcoder",
-        "video-transcoder reserves 6144 MiB; the best ec2-prod instance has about 2362 MiB free.",
+        "video-transcoder reserves 6144 MiB; the best ec2-workers instance has about 2362 MiB free.",
         "insufficient-memory",
-        detail="ec2-prod",
+        detail="ec2-workers",
         also=("6144",),
     )
 )
@@ -574,7 +574,7 @@ def _resource_memory(env: Env, w: World) -> World:
     register_service(
         env,
         "video-transcoder",
-        cluster="ec2-prod",
+        cluster="ec2-workers",
         image=image,
         exec_role_arn=env.exec_role_arn,
         cpu=None,
@@ -592,7 +592,7 @@ def _resource_memory(env: Env, w: World) -> World:
         "information, see the Troubleshooting section of the Amazon ECS Developer Guide."
     )
     _moto.set_service_state(
-        "ec2-prod",
+        "ec2-workers",
         "video-transcoder",
         running=0,
         pending=0,
@@ -809,7 +809,7 @@ def _healthy_auth(env: Env, w: World) -> World:
 @_world(
     World(
         "healthy-queue-consumer",
-        "ec2-prod",
+        "ec2-workers",
         "queue-consumer",
         "Healthy: 2 of 2 tasks on the EC2 cluster (bridge networking, 5120 MiB reserved each).",
         "",
@@ -821,7 +821,7 @@ def _healthy_queue(env: Env, w: World) -> World:
     svc = register_service(
         env,
         "queue-consumer",
-        cluster="ec2-prod",
+        cluster="ec2-workers",
         image=image,
         exec_role_arn=env.exec_role_arn,
         cpu=None,
@@ -832,7 +832,7 @@ def _healthy_queue(env: Env, w: World) -> World:
     )
     arns = start_tasks(env, svc, count=2)
     _moto.set_service_state(
-        "ec2-prod",
+        "ec2-workers",
         "queue-consumer",
         running=2,
         rollout_state="COMPLETED",
@@ -862,7 +862,7 @@ def build_worlds(
     unknown = [n for n in wanted if n not in WORLDS]
     if unknown:
         raise KeyError(f"unknown world(s): {', '.join(unknown)}; known: {', '.join(WORLDS)}")
-    if any(WORLDS[n].cluster == "ec2-prod" for n in wanted) and "healthy-queue-consumer" not in wanted:
+    if any(WORLDS[n].cluster == "ec2-workers" for n in wanted) and "healthy-queue-consumer" not in wanted:
         wanted.insert(0, "healthy-queue-consumer")
     wanted.sort(key=lambda n: (n not in _ORDER, list(WORLDS).index(n)))
     clients = (

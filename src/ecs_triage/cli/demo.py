@@ -1,0 +1,151 @@
+"""`ecs-triage demo`: diagnose a built-in simulated broken AWS account (moto, in this process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Any
+
+import click
+
+from ecs_triage.cli._common import format_option
+from ecs_triage.errors import EXIT_USAGE, InputError, TriageError
+
+MISSING_MOTO = "the demo needs moto: pip install 'ecs-triage[demo]'"
+
+
+def _point_at(endpoint: str) -> dict[str, str]:
+    """Point this process's AWS configuration at the simulated account (never at a real one)."""
+    from ecs_triage.demo.server import FAKE_ENV
+
+    env = {"AWS_ENDPOINT_URL": endpoint, **FAKE_ENV}
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        os.environ.pop(var, None)
+    os.environ.update(env)
+    return env
+
+
+@click.command("demo")
+@click.option("--serve", is_flag=True, help="Keep the simulated account up and print how to point tools at it.")
+@click.option("--only", metavar="NAME", help="Build and diagnose one world only (see the list in docs/demo.md).")
+@format_option(("text", "json", "md"))
+def demo(serve: bool, only: str | None, fmt: str) -> None:
+    """Build a simulated AWS account with broken ECS services (moto, no AWS needed), then show the `scan`
+    table and the `diagnose` report of each broken service.
+
+    \b
+    ecs-triage demo
+    ecs-triage demo --only ecr-pull-403 --format json
+    ecs-triage demo --serve        # then use scan/diagnose/aws against it
+    """
+    try:
+        import moto  # noqa: F401
+    except ImportError:
+        click.echo(MISSING_MOTO, err=True)
+        sys.exit(EXIT_USAGE)
+    from ecs_triage.demo import WORLDS, start_server
+
+    if only is not None and only not in WORLDS:
+        raise InputError(f"--only {only!r}: no such world; choose one of: {', '.join(WORLDS)}")
+    started = time.monotonic()
+    click.echo("building the simulated account (moto) ...", err=True)
+    server, endpoint = start_server([only] if only else None)
+    try:
+        env = _point_at(endpoint)
+        worlds = server.worlds
+        click.echo(f"simulated account ready at {endpoint} in {time.monotonic() - started:.1f} s", err=True)
+        if serve:
+            _serve(env, worlds)
+            return
+        _show(worlds, fmt)
+        click.echo(f"demo finished in {time.monotonic() - started:.1f} s", err=True)
+    finally:
+        server.stop()
+
+
+def _serve(env: dict[str, str], worlds: list[Any]) -> None:
+    broken = [w for w in worlds if not w.healthy]
+    click.echo("# The simulated account is up. In another shell:")
+    click.echo("export " + " ".join(f"{k}={v}" for k, v in env.items()))
+    click.echo("")
+    click.echo("# then try:")
+    for cluster in sorted({w.cluster for w in worlds}):
+        click.echo(f"ecs-triage scan --cluster {cluster}")
+    for w in broken[:3]:
+        click.echo(f"ecs-triage diagnose --cluster {w.cluster} --service {w.service}")
+    if broken:
+        w = broken[0]
+        click.echo(f"ecs-triage diagnose --cluster {w.cluster} --service {w.service} --save-snapshot {w.service}.json")
+        click.echo(f"aws ecs describe-services --cluster {w.cluster} --services {w.service}")
+    click.echo("")
+    click.echo("# broken services: " + ", ".join(f"{w.cluster}/{w.service}" for w in broken))
+    click.echo("# Ctrl-C stops the simulated account.")
+    sys.stdout.flush()
+
+    def _stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    stop = threading.Event()
+    try:
+        while not stop.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        click.echo("stopped the simulated account", err=True)
+
+
+def _show(worlds: list[Any], fmt: str) -> None:
+    from ecs_triage.app.diagnose import diagnose_service
+    from ecs_triage.app.scan import render_scan, scan_clusters
+    from ecs_triage.render import render
+
+    clusters = sorted({w.cluster for w in worlds})
+    broken = [w for w in worlds if not w.healthy]
+    scan_out: Any = None
+    errors: list[dict[str, str]] = []
+    try:
+        scan_out = scan_clusters(clusters)
+    except TriageError as exc:
+        errors.append({"step": f"scan {' '.join(clusters)}", "error": exc.message})
+    diagnoses: list[tuple[Any, Any]] = []
+    for w in broken:
+        try:
+            report, _snapshot = diagnose_service(w.cluster, w.service)
+        except TriageError as exc:
+            errors.append({"step": f"diagnose {w.cluster}/{w.service}", "error": exc.message})
+            continue
+        diagnoses.append((w, report))
+
+    if fmt == "json":
+        doc = {
+            "schema": "ecs-triage.demo/v1",
+            "scan": json.loads(render_scan(scan_out, "json")) if scan_out is not None else None,
+            "diagnoses": [
+                {
+                    "world": w.name,
+                    "cluster": w.cluster,
+                    "service": w.service,
+                    "expected_cause": w.cause,
+                    "report": json.loads(render(report, "json")),
+                }
+                for w, report in diagnoses
+            ],
+            "errors": errors,
+        }
+        click.echo(json.dumps(doc, indent=2, default=str))
+        return
+    md = fmt == "md"
+    click.echo("# ecs-triage demo\n" if md else "")
+    click.echo(("## scan: " if md else "== scan: ") + ", ".join(clusters) + ("\n" if md else " =="))
+    if scan_out is not None:
+        click.echo(render_scan(scan_out, fmt))
+    for w, report in diagnoses:
+        title = f"diagnose --cluster {w.cluster} --service {w.service}  ({w.description})"
+        click.echo(("\n## " + title + "\n") if md else ("\n== " + title + " =="))
+        click.echo(render(report, fmt))
+    for err in errors:
+        click.echo(f"ecs-triage: error: {err['step']}: {err['error']}", err=True)
