@@ -194,7 +194,7 @@ def error_lines(lines: Sequence[str], limit: int = 5) -> tuple[tuple[int, str], 
 
 
 _READY = re.compile(
-    r"(listening (on|at)\b|\blistening\b.*\bport\b|server (is )?(running|started|listening)|\bstarted\b.*\bin \d|"
+    r"(listening (on|at)\b|\bstarted on port\b|\blistening\b.*\bport\b|server (is )?(running|started|listening)|\bstarted\b.*\bin \d|"
     r"\bStarted \w+ in [\d.]+ ?s|\bready (to|for) (accept|serve|handle)|application (has )?started|"
     r"\bserving on\b|Uvicorn running on|Booting worker|Now listening on|startup complete|\bready\b)",
     re.I,
