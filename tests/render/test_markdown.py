@@ -92,3 +92,10 @@ def test_clean_report(clean: Report) -> None:
     assert "### Root cause" not in md
     assert "No problems found" in md
     assert "3 checks passed." in md and "`ET501` subnet-route" in md
+
+
+def test_plain_text_cannot_inject_markup(diag: Report) -> None:
+    root = replace(diag.findings[0], message="# role <execution-role> lacks *all* of ecr:_Batch_")
+    md = render(replace(diag, findings=(root,)), "md")
+    assert "\\# role &lt;execution-role&gt; lacks \\*all\\* of ecr:\\_Batch\\_" in md
+    assert "<execution-role>" not in md

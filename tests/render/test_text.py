@@ -77,6 +77,7 @@ def test_related_findings_are_folded_under_the_root_cause(diag: Report) -> None:
 def test_footer_counts_skips_errors_gaps_and_notes(diag: Report) -> None:
     out = render(diag, "text", color=False, width=200)
     footer = out[out.index("Checks:") :]
+    assert "4 findings (1 error, 2 warnings, 1 info)" in out
     assert "4 failed, 2 passed, 1 skipped, 1 not applicable, 1 error" in footer
     assert "ET601 skipped: missing permission logs:DescribeLogGroups" in footer
     assert "ET305 error: check crashed: KeyError: 'healthCheck'" in footer

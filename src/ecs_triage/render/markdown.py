@@ -26,6 +26,14 @@ def cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
+def esc(text: object) -> str:
+    """Plain text made inert: `<name>` placeholders stay visible (not eaten as HTML tags), `*` and `_`
+    runs do not turn into emphasis, and a leading `#` does not make a heading."""
+    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = s.replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+    return "\\" + s if s.startswith("#") else s
+
+
 def code(text: object) -> str:
     """An inline code span that survives backticks in the text."""
     s = str(text)
@@ -79,7 +87,7 @@ def _location(f: Finding) -> str:
 
 
 def _root_cause(f: Finding) -> list[str]:
-    out = [f"### Root cause: {f.title}", ""]
+    out = [f"### Root cause: {esc(f.title)}", ""]
     facts = [
         f"- **Check:** {code(f.check)} {code(f.slug)}",
         f"- **Cause:** {code(f.cause)} · **Confidence:** {pct(f.confidence)} · **Severity:** {f.severity}",
@@ -90,7 +98,7 @@ def _root_cause(f: Finding) -> list[str]:
     if f.scope:
         facts.append(f"- **Scope:** {code(f.scope)}")
     out.extend(facts)
-    out.extend(["", f.message, ""])
+    out.extend(["", esc(f.message), ""])
     if f.evidence:
         out.extend(["#### Evidence", "", "| Resource | Pointer | Value | Note |", "|---|---|---|---|"])
         for ref in f.evidence:
@@ -105,9 +113,9 @@ def _root_cause(f: Finding) -> list[str]:
         out.extend(["No automatic fix: see the check's documentation.", ""])
     else:
         fix = f.fix
-        out.extend([f"{fix.summary} (risk: {fix.risk})", ""])
+        out.extend([f"{esc(fix.summary)} (risk: {fix.risk})", ""])
         if fix.steps:
-            out.extend(f"{i}. {step}" for i, step in enumerate(fix.steps, 1))
+            out.extend(f"{i}. {esc(step)}" for i, step in enumerate(fix.steps, 1))
             out.append("")
         if fix.commands:
             out.extend(_fence("bash", "\n".join(fix.commands)))
@@ -124,7 +132,7 @@ def _root_cause(f: Finding) -> list[str]:
         out.extend(["**Also seen, same cause:**", ""])
         for r in f.related:
             where = f" at {_location(r)}" if r.location is not None else ""
-            out.append(f"- {code(r.check)} {code(r.slug)} on {code(r.resource)}{where}: {r.message}")
+            out.append(f"- {code(r.check)} {code(r.slug)} on {code(r.resource)}{where}: {esc(r.message)}")
         out.append("")
     if f.docs_url:
         out.extend([f"Docs: [{f.check} {f.slug}]({f.docs_url})", ""])
@@ -143,13 +151,13 @@ def _others(findings: tuple[Finding, ...]) -> list[str]:
         if f.location is not None:
             resource += f" at {_location(f)}"
         check = f"[{f.check}]({f.docs_url})" if f.docs_url else f.check
-        msg = f.message
+        msg = esc(f.message)
         if f.related:
             msg += " (also seen: " + ", ".join(f"{r.check} {r.resource}" for r in f.related) + ")"
         out.append(
             f"| {SEVERITY_BADGE.get(f.severity, f.severity)} | {cell(check)} {cell(code(f.slug))} "
             f"| {cell(code(f.cause))} | {pct(f.confidence)} | {cell(resource)} | {cell(msg)} "
-            f"| {cell(f.fix.summary if f.fix else '')} |"
+            f"| {cell(esc(f.fix.summary) if f.fix else '')} |"
         )
     out.append("")
     return out
@@ -173,11 +181,11 @@ def _footer(report: Report) -> list[str]:
     problems = [o for o in report.outcomes if o.status in ("skipped", "error")]
     if problems:
         out.append("")
-        out.extend(f"- {code(o.check)} {outcome_line(o)[len(o.check) + 1 :]}" for o in problems)
+        out.extend(f"- {code(o.check)} {esc(outcome_line(o)[len(o.check) + 1 :])}" for o in problems)
     if report.gaps:
         out.extend(["", "**Evidence not collected:**", ""])
-        out.extend(f"- {gap_line(g)}" for g in report.gaps)
+        out.extend(f"- {esc(gap_line(g))}" for g in report.gaps)
     if report.notes:
         out.extend(["", "**Notes:**", ""])
-        out.extend(f"- {n}" for n in report.notes)
+        out.extend(f"- {esc(n)}" for n in report.notes)
     return out

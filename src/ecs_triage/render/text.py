@@ -82,6 +82,19 @@ def _line(console: Console, *parts: tuple[str, str] | str, indent: int = 0) -> N
     console.print(Padding(text, (0, 0, 0, indent), expand=False) if indent else text)
 
 
+def _item(console: Console, marker: str, *parts: tuple[str, str] | str, indent: int = 2) -> None:
+    """A list item with a hanging indent: wrapped lines line up under the text, not under the marker."""
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=0)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(Text(marker), Text.assemble(*parts, overflow="fold"))
+    console.print(Padding(grid, (0, 0, 0, indent), expand=False) if indent else grid)
+
+
 def _raw(console: Console, line: str, style: str = "", prefix: tuple[str, str] | None = None) -> None:
     """A line printed exactly as given: no wrapping, no cropping, no border (commands, JSON, URLs)."""
     from rich.text import Text
@@ -101,7 +114,8 @@ def _header(console: Console, report: Report) -> None:
     everything = all_findings(report)
     n = len(everything)
     if n:
-        sev = ", ".join(f"{c} {s}" for s in SEVERITY_STYLE if (c := sum(1 for f in everything if f.severity == s)))
+        counts = {s: sum(1 for f in everything if f.severity == s) for s in SEVERITY_STYLE}
+        sev = ", ".join(f"{c} {s}{'s' if c != 1 and s != 'info' else ''}" for s, c in counts.items() if c)
         _line(console, f"{n} finding{'s' if n != 1 else ''}", (f" ({sev})" if sev else "", "dim"))
     console.print()
 
@@ -157,7 +171,7 @@ def _root_cause(console: Console, f: Finding, label: str = "ROOT CAUSE") -> None
         console.print()
         _line(console, ("Fix: ", "bold green"), fix.summary, (f"  [risk: {fix.risk}]", "dim"))
         for i, step in enumerate(fix.steps, 1):
-            _line(console, f"{i}. {step}", indent=2)
+            _item(console, f"{i}. ", step)
         if fix.commands:
             console.print()
             _line(console, ("Run:", "bold"))
@@ -179,14 +193,13 @@ def _root_cause(console: Console, f: Finding, label: str = "ROOT CAUSE") -> None
         _line(console, ("Also seen, same cause:", "bold"))
         for r in f.related:
             where = _where(r)
-            _line(
+            _item(
                 console,
                 "- ",
                 (f"{r.check} {r.slug}", "bold"),
                 f"  {r.resource}",
                 (f"  {where}" if where else "", "dim"),
                 f": {r.message}",
-                indent=2,
             )
     if f.docs_url:
         _raw(console, f.docs_url, prefix=("Docs: ", "dim"))
@@ -254,8 +267,8 @@ def _footer(console: Console, report: Report) -> None:
     if report.gaps:
         _line(console, ("Evidence not collected:", "bold"))
         for gap in report.gaps:
-            _line(console, "- ", gap_line(gap), indent=2)
+            _item(console, "- ", gap_line(gap))
     if report.notes:
         _line(console, ("Notes:", "bold"))
         for note in report.notes:
-            _line(console, "- ", note, indent=2)
+            _item(console, "- ", note)
