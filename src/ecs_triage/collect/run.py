@@ -86,6 +86,12 @@ class Snap:
             self.looked.add(kind)
             self.data.setdefault(kind, {}).setdefault(key, item)
 
+    def failures(self, operation: str, failures: list[dict]) -> None:
+        """ECS `failures[]` entries (a task or service that vanished between list and describe)."""
+        if failures:
+            with self._lock:
+                self.extra.setdefault("failures", []).extend({"operation": operation, **f} for f in failures)
+
     def items(self, kind: str) -> list[Any]:
         with self._lock:
             return list(self.data.get(kind, {}).values())
@@ -517,7 +523,8 @@ def collect_target(
                 arns = ecs.list_task_arns(sess, sink, cluster, status, svc_name)
                 if not arns:
                     return []
-                got, _ = ecs.describe_tasks(sess, sink, cluster, arns)
+                got, failures = ecs.describe_tasks(sess, sink, cluster, arns)
+                snap.failures("DescribeTasks", failures)
                 return got
 
             def service_tds() -> None:
@@ -570,7 +577,8 @@ def _scan_cluster(
         snap.look("services")
         if not arns:
             return []
-        got, _ = ecs.describe_services(sess, sink, arn, arns)
+        got, failures = ecs.describe_services(sess, sink, arn, arns)
+        snap.failures("DescribeServices", failures)
         # start on the services' task definitions while the tasks are listed
         ecs.task_definitions(sess, sink, [str(s["taskDefinition"]) for s in got if s.get("taskDefinition")])
         return got
@@ -579,7 +587,8 @@ def _scan_cluster(
         arns = ecs.list_task_arns(sess, sink, arn, status)
         if not arns:
             return []
-        got, _ = ecs.describe_tasks(sess, sink, arn, arns)
+        got, failures = ecs.describe_tasks(sess, sink, arn, arns)
+        snap.failures("DescribeTasks", failures)
         return got
 
     services, stopped, running = sess.parallel([services_all, lambda: tasks_of("STOPPED"), lambda: tasks_of("RUNNING")])
