@@ -143,3 +143,9 @@ def test_clean_report_has_an_empty_results_array(clean: Report) -> None:
 )
 def test_artifact_uri(path: str, uri: str) -> None:
     assert artifact_uri(path) == uri
+
+
+def test_no_automation_details_so_the_upload_category_applies(lint: Report) -> None:
+    """GitHub's upload-sarif only applies its `category` input when the run has no automationDetails.id;
+    a fixed id would make separate uploads overwrite each other's alerts."""
+    assert "automationDetails" not in _sarif(lint)["runs"][0]

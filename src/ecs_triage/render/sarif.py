@@ -6,6 +6,9 @@ a message with the cause and the fix summary, a physical location (file and line
 logical location (the resource ARN or name) otherwise, `partialFingerprints["ecsTriage/v1"]` so alerts stay
 the same alert across runs, and the cause, confidence, evidence and fix as properties. Checks that were
 skipped or crashed, and evidence that could not be collected, become tool execution notifications.
+
+No `automationDetails`: GitHub's upload action only fills it from its `category` input when it is absent,
+so leaving it out lets users upload several ecs-triage runs under categories of their choice.
 """
 
 from __future__ import annotations
@@ -150,7 +153,6 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                 "rules": rules,
             }
         },
-        "automationDetails": {"id": f"ecs-triage/{report.command}/"},
         "invocations": [
             {"executionSuccessful": report.count("error") == 0, "toolExecutionNotifications": notifications}
         ],
