@@ -20,7 +20,8 @@ from typing import Any
 from ecs_triage.checks._api import EvidenceRef, Fix, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.evidence.model import Evidence, Service, Task, TaskDefinition
-from ecs_triage.iam.evaluator import Decision
+from ecs_triage.iam.evaluator import Decision, NamedPolicy, evaluate
+from ecs_triage.iam.prove import boundary_policy, identity_policies, prove, resource_policy_for
 
 try:  # the catalog is a separate piece; fall back to a few patterns while it is missing
     from ecs_triage.knowledge import classify as _classify
@@ -223,9 +224,6 @@ def policy_name(prefix: str, family: str) -> str:
 def layers(ev: Evidence, role_arn: str, action: str, resource: str) -> tuple[bool, bool]:
     """(identity side refuses, resource policy side refuses) for a refused request, evaluated locally, so a
     fix can name the layer to change. Unknown layers count as not refusing."""
-    from ecs_triage.iam.evaluator import NamedPolicy, evaluate
-    from ecs_triage.iam.prove import boundary_policy, identity_policies, resource_policy_for
-
     view = access.role(ev, role_arn)
     policy, is_key = resource_policy_for(ev, resource)
     identity_refuses = False
@@ -245,3 +243,108 @@ def layers(ev: Evidence, role_arn: str, action: str, resource: str) -> tuple[boo
         return identity_refuses, cross or is_key
     r = evaluate(action, resource, role_arn, identity=[any_identity], resource_policy=policy, key_policy=is_key)
     return identity_refuses, r.refused
+
+
+@dataclass(frozen=True)
+class SecretUse:
+    """One `secrets[].valueFrom` (or log `secretOptions`) reference of a container, resolved against the evidence."""
+
+    container: str
+    name: str  # the environment variable (or log option) it fills
+    pointer: str  # JSON pointer of the reference in the task definition
+    ref: access.ValueFrom
+    service: str  # "secretsmanager" | "ssm"
+    secret: access.SecretView | None
+    parameter: access.ParameterView | None
+    action: str  # the read action ECS performs with the execution role
+    arn: str | None  # the resource ARN IAM evaluates (the full ARN when collected)
+
+    @property
+    def view(self) -> access.SecretView | access.ParameterView | None:
+        return self.secret if self.service == "secretsmanager" else self.parameter
+
+    @property
+    def kind(self) -> str:
+        return "secrets" if self.service == "secretsmanager" else "ssm_parameters"
+
+    @property
+    def missing(self) -> bool:
+        v = self.view
+        return v is not None and not v.found and not access.is_access_denied(v.error_code)
+
+    @property
+    def lookup_denied(self) -> bool:
+        v = self.view
+        return v is not None and not v.found and access.is_access_denied(v.error_code)
+
+    @property
+    def key_id(self) -> str | None:
+        """The customer-managed key id the value is encrypted with (None: AWS managed key or unknown)."""
+        if self.secret is not None and self.secret.found:
+            k = self.secret.kms_key_id
+        elif self.parameter is not None and self.parameter.found and self.parameter.type == "SecureString":
+            k = self.parameter.key_id
+        else:
+            return None
+        return None if access.is_aws_managed_key_alias(k) else k
+
+    def kms_context(self, region: str | None) -> dict[str, str]:
+        via = f"{'secretsmanager' if self.service == 'secretsmanager' else 'ssm'}.{region}.amazonaws.com"
+        ctx = {"kms:ViaService": via}
+        if self.arn:
+            ctx["kms:EncryptionContext:" + ("SecretARN" if self.service == "secretsmanager" else "PARAMETER_ARN")] = (
+                self.arn
+            )
+        return ctx
+
+
+def secret_uses(ev: Evidence, subject: Subject) -> list[SecretUse]:
+    out = []
+    for cd in subject.td.containers:
+        refs = list(cd.secrets)
+        if cd.log_configuration is not None:
+            refs.extend(cd.log_configuration.secret_options)
+        for sref in refs:
+            parsed = access.parse_value_from(sref.value_from, ev.region, ev.account)
+            sec = access.secret(ev, sref.value_from) if parsed.service == "secretsmanager" else None
+            par = access.parameter(ev, sref.value_from) if parsed.service == "ssm" else None
+            if parsed.service == "ssm" and par is None:
+                # a bare name the collector resolved as a Secrets Manager secret
+                sec = next((s for s in access.secrets(ev) if s.reference == sref.value_from), None)
+            service = "secretsmanager" if sec is not None or parsed.service == "secretsmanager" else "ssm"
+            if service == "secretsmanager":
+                arn = (sec.arn if sec is not None and sec.arn else None) or (
+                    parsed.arn if parsed.service == service else None
+                )
+                action = "secretsmanager:GetSecretValue"
+            else:
+                arn = (par.arn if par is not None and par.arn else None) or parsed.arn
+                action = "ssm:GetParameters"
+            out.append(SecretUse(cd.name, sref.name, sref.pointer, parsed, service, sec, par, action, arn))
+    return out
+
+
+def refused_secret_uses(ev: Evidence, subj: Subject) -> list[tuple[SecretUse, Decision]]:
+    """The references the execution role may not read (ET401, ET403)."""
+    role = subj.td.execution_role_arn
+    view = access.role(ev, role)
+    if not role or view is None or not view.found:
+        return []
+    out = []
+    seen: set[tuple[str, str]] = set()
+    for use in secret_uses(ev, subj):
+        if use.missing or not use.arn or (use.action, use.arn) in seen:
+            continue
+        seen.add((use.action, use.arn))
+        d = prove(ev, role, use.action, use.arn)
+        if d.refused:
+            out.append((use, d))
+    return out
+
+
+def task_role_allows(ev: Evidence, subj: Subject, use: SecretUse) -> Decision | None:
+    role = subj.td.task_role_arn
+    if not role or role == subj.td.execution_role_arn or not use.arn:
+        return None
+    d = prove(ev, role, use.action, use.arn)
+    return d if d.allowed else None
