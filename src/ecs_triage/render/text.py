@@ -36,6 +36,7 @@ MAX_LISTED_PASSED = 40
 
 
 def want_color(color: bool | None) -> bool:
+    """An explicit True/False wins; otherwise colour only on a terminal and only without NO_COLOR."""
     if color is not None:
         return color
     if os.environ.get("NO_COLOR", ""):
