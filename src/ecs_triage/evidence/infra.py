@@ -1269,3 +1269,79 @@ def asg_of_instance(ev: Evidence, instance_id: str | None) -> str | None:
                 if tag.get("Key") == "aws:autoscaling:groupName":
                     return as_str(tag.get("Value"))
     return None
+
+
+# ----------------------------------------------------------------------------- what a task must reach
+
+
+@dataclass(frozen=True)
+class Need:
+    """A group of AWS services a task must reach to start, and why."""
+
+    name: str  # "image" | "secrets" | "logs" | "exec"
+    cause: str  # the taxonomy label when the path is missing
+    services: tuple[str, ...]  # endpoint short names; () = the internet itself (a registry outside AWS)
+    why: str  # "image 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1"
+
+
+_ECR = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/")
+
+
+def needs_of(ev: Evidence, td: TaskDefinition) -> tuple[Need, ...]:
+    """What the task must reach to start, in the order ECS needs it: image, secrets, logs."""
+    region = ev.region or "us-east-1"
+    out: list[Need] = []
+    for cd in td.containers:
+        image = cd.image or ""
+        m = _ECR.match(image)
+        if m and m.group(2) == region:
+            out.append(Need("image", "image-pull-network", ("ecr.api", "ecr.dkr", "s3"), f"image {image}"))
+        elif image and not m:
+            out.append(Need("image", "image-pull-network", (), f"image {image} (a registry on the internet)"))
+        if out:
+            break
+    secret_services: list[str] = []
+    refs = [s.value_from for cd in td.containers for s in cd.secrets]
+    refs += [s.value_from for cd in td.containers if cd.log_configuration for s in cd.log_configuration.secret_options]
+    refs += [cd.repository_credentials for cd in td.containers if cd.repository_credentials]
+    for ref in refs:
+        service = "secretsmanager" if ref.startswith("arn:aws:secretsmanager:") else "ssm"
+        arn_region = ref.split(":")[3] if ref.startswith("arn:") and ref.count(":") >= 4 else region
+        if arn_region == region and service not in secret_services:
+            secret_services.append(service)
+    for item in map(as_map, as_list(ev.raw.get("secrets"))):
+        key = as_str(as_map(item.get("secret")).get("KmsKeyId"))
+        if key and "alias/aws/" not in key and "kms" not in secret_services:
+            secret_services.append("kms")
+    if secret_services:
+        out.append(Need("secrets", "secrets-network", tuple(secret_services), f"{len(refs)} secret reference(s)"))
+    if any(cd.log_configuration and cd.log_configuration.driver == "awslogs" for cd in td.containers):
+        out.append(Need("logs", "log-network", ("logs",), "the awslogs log driver"))
+    return tuple(out)
+
+
+_SAYS = {  # secrets first: "unable to pull secrets or registry auth" names a registry too
+    "secrets": re.compile(r"secret|ssm|asm|parameter store|GetParameters", re.I),
+    "logs": re.compile(r"log driver|logger|awslogs|cloudwatch log|create stream|CreateLogStream", re.I),
+    "image": re.compile(r"CannotPullContainer|pull image|ref pull|pulling image|manifest|registry", re.I),
+}
+_NETWORKISH = re.compile(
+    r"timeout|timed out|deadline exceeded|context canceled|dial tcp|connection|unable to reach|no such host|"
+    r"request canceled|i/o",
+    re.I,
+)
+
+
+def stopped_says(ev: Evidence, tasks: Iterable[Task]) -> tuple[str | None, tuple[str, str, str] | None]:
+    """(need named by a stopped task's network-looking failure, (task ARN, pointer, text)) or (None, None)."""
+    for t in tasks:
+        if t.last_status != "STOPPED":
+            continue
+        texts = [(f"{c.pointer}/reason", c.reason) for c in t.containers] + [("/stoppedReason", t.stopped_reason)]
+        for pointer, text in texts:
+            if not text or not _NETWORKISH.search(text):
+                continue
+            for need, pattern in _SAYS.items():
+                if pattern.search(text):
+                    return need, (t.arn, pointer, text)
+    return None, None
