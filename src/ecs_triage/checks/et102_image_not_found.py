@@ -86,7 +86,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 resource=repo_arn,
                 message=f"Container {cd.name} ({subj.name}) uses {img.text}, but the {what}",
                 cause="image-not-found",
-                confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY + 0.05,
+                confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
                 evidence=tuple(evidence),
                 fix=_fix(img, repo_missing, subj.td.family, cd.name),
                 signature="pull.ecr.repository-missing" if repo_missing else "pull.ecr.tag-missing",

@@ -88,7 +88,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                     f"is built only for {have}"
                 ),
                 cause="image-platform-mismatch",
-                confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY + 0.05,
+                confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
                 evidence=tuple(evidence),
                 fix=_fix(subj, img, os_name, arch, other),
                 signature="pull.platform-mismatch",

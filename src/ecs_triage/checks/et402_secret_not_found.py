@@ -135,7 +135,7 @@ def _check(ev: Evidence, subj: sx.Subject, use: sx.SecretUse, hyps: list[sx.Hypo
         resource=ref.text,
         message=problem[0].upper() + problem[1:],
         cause="secrets-not-found",
-        confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY + 0.05,
+        confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
         evidence=tuple(evidence),
         fix=fix,
         signature=f"secrets.{use.service}.not-found",

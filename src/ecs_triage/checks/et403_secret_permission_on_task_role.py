@@ -76,7 +76,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 f"start ({pairs[0][1].method})"
             ),
             cause="secrets-access-denied",
-            confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY + 0.05,
+            confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
             evidence=tuple(evidence),
             fix=sx.put_role_policy_fix(
                 exec_role,

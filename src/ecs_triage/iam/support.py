@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - only while the catalog is missing
 
 CONFIRMED = 0.95  # a stopped task's message says it and the evidence proves it
 CONFIG_ONLY = 0.8  # no stopped task says it (ECS forgets them after about an hour); the configuration proves it
+CONFIG_STRONG = 0.85  # configuration only, but the evidence is a direct observation (the registry or lookup said so)
 EXECUTION_ROLE_DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html"
 
 # Used only when the knowledge catalog is not importable: (cause, pattern), first match wins.
