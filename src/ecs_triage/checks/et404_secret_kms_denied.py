@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 
 from ecs_triage import iam
-from ecs_triage.checks._api import Check, Evidence, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -113,7 +113,19 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 cause="secrets-kms-denied",
                 confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY,
                 evidence=tuple(evidence),
-                fix=sx.put_role_policy_fix(
+                fix=Fix(
+                    summary=f"Let {role_name} use key {key.arn} in the key policy",
+                    steps=(
+                        *steps,
+                        "Write it back with aws kms put-key-policy --key-id KEY --policy-name default --policy file://policy.json.",
+                    ),
+                    commands=commands,
+                    snippet=key_statement,
+                    snippet_title=f"Key policy statement for {key.arn}",
+                    docs=("https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying.html",),
+                )
+                if key_side and not identity_side
+                else sx.put_role_policy_fix(
                     role,
                     sx.policy_name("decrypt-secrets", subj.td.family),
                     [sx.statement("DecryptSecrets", ["kms:Decrypt"], [key.arn])],
