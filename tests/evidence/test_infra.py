@@ -1,0 +1,377 @@
+"""Typed views of runtime/infra evidence and the reasoning over them (evidence/infra.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecs_triage.evidence import infra
+from ecs_triage.evidence.parse import parse_snapshot
+
+REGION = "us-east-1"
+VPC = "vpc-0abc1234def567890"
+SUBNET = "subnet-0abc1234def567890"
+TASK_SG = "sg-0task000000000001"
+
+
+def evidence(**data: Any) -> Any:
+    return parse_snapshot(
+        {"schema": "ecs-triage.snapshot/v1", "region": REGION, "account": "123456789012", "data": data}
+    )
+
+
+def vpc_world(routes: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    world: dict[str, Any] = {
+        "subnets": [{"SubnetId": SUBNET, "VpcId": VPC, "CidrBlock": "10.0.1.0/24", "AvailableIpAddressCount": 200}],
+        "route_tables": [
+            {
+                "RouteTableId": "rtb-0main",
+                "VpcId": VPC,
+                "Associations": [{"Main": True}],
+                "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"}],
+            },
+            {
+                "RouteTableId": "rtb-0explicit",
+                "VpcId": VPC,
+                "Associations": [{"Main": False, "SubnetId": SUBNET}],
+                "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"}, *routes],
+            },
+        ],
+        "vpcs": [{"VpcId": VPC, "CidrBlock": "10.0.0.0/16", "EnableDnsSupport": True, "EnableDnsHostnames": True}],
+        "vpc_endpoints": [],
+        "nat_gateways": [{"NatGatewayId": "nat-0abc", "VpcId": VPC, "State": "available"}],
+        "security_groups": [
+            {
+                "GroupId": TASK_SG,
+                "VpcId": VPC,
+                "IpPermissions": [],
+                "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+            }
+        ],
+    }
+    world.update(extra)
+    return world
+
+
+ECR = ("ecr.api", "ecr.dkr", "s3")
+
+
+# ------------------------------------------------------------------------------------------ log lines
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Error: environment variable DATABASE_URL is not set", "DATABASE_URL"),
+        ("KeyError: 'STRIPE_API_KEY'", "STRIPE_API_KEY"),
+        ("Missing required environment variable: REDIS_URL", "REDIS_URL"),
+        ("panic: JWT_SECRET must be set", "JWT_SECRET"),
+        ("config error: required env var SENTRY_DSN", "SENTRY_DSN"),
+    ],
+)
+def test_missing_variable_is_named(line: str, name: str) -> None:
+    assert infra.missing_variables(["booting", line]) == ((name, 1),)
+
+
+def test_no_missing_variable_in_a_healthy_log() -> None:
+    assert infra.missing_variables(["Server started on port 8080", "GET /health 200"]) == ()
+
+
+@pytest.mark.parametrize(
+    ("line", "label", "local"),
+    [
+        ("Error: connect ECONNREFUSED 10.0.3.17:5432", "10.0.3.17:5432", False),
+        ("dial tcp 10.0.9.9:6379: i/o timeout", "10.0.9.9:6379", False),
+        (
+            'psycopg2.OperationalError: connection to server at "db.internal" (10.0.3.4), port 5432 failed: Connection refused',
+            "db.internal:5432",
+            False,
+        ),
+        (
+            "Error: Redis connection to 127.0.0.1:6379 failed - connect ECONNREFUSED 127.0.0.1:6379",
+            "127.0.0.1:6379",
+            True,
+        ),
+        ("Error: getaddrinfo ENOTFOUND db.prod.internal", "db.prod.internal", False),
+    ],
+)
+def test_unreachable_endpoint_is_named(line: str, label: str, local: bool) -> None:
+    found = infra.unreachable_endpoints(["starting", line])
+    assert found and found[-1].label == label
+    assert found[-1].is_local is local
+    assert found[-1].line == 1
+
+
+def test_error_lines_keep_the_last_ones() -> None:
+    lines = ["ok", "ERROR first", "fine", "Traceback (most recent call last):", "ValueError: bad"]
+    assert [i for i, _ in infra.error_lines(lines, limit=2)] == [3, 4]
+
+
+def test_time_to_ready_from_log_timestamps() -> None:
+    ev = evidence(
+        log_events=[
+            {
+                "logGroupName": "/ecs/web",
+                "logStreamName": "ecs/web/abc",
+                "events": [
+                    {"timestamp": 1764079200000, "message": "Starting"},
+                    {"timestamp": 1764079242000, "message": "Tomcat started on port 8080 (http)"},
+                ],
+            }
+        ]
+    )
+    ready = infra.time_to_ready(infra.log_streams(ev)[0])
+    assert ready is not None and ready.seconds == 42.0
+    assert ready.ready.pointer == "/events/1/message"
+
+
+def test_log_stream_found_by_stream_name_when_task_arn_is_absent() -> None:
+    arn = "arn:aws:ecs:us-east-1:123456789012:task/prod/0a1b2c3d"
+    ev = evidence(
+        tasks=[{"taskArn": arn, "lastStatus": "STOPPED", "containers": [{"name": "api", "exitCode": 1}]}],
+        log_events=[{"logGroupName": "/ecs/api", "logStreamName": "ecs/api/0a1b2c3d", "events": [{"message": "x"}]}],
+    )
+    stream = infra.log_stream_for(ev, ev.tasks[0], "api")
+    assert stream is not None and stream.lines == ("x",)
+    assert infra.log_stream_for(ev, ev.tasks[0], "sidecar") is None
+
+
+def test_views_are_cached_per_evidence() -> None:
+    ev = evidence(**vpc_world([]))
+    assert infra.network(ev) is infra.network(ev)
+    assert infra.network(evidence(**vpc_world([]))) is not infra.network(ev)
+
+
+# ------------------------------------------------------------------------------------------ network
+
+
+def test_explicit_route_table_wins_over_main() -> None:
+    net = infra.network(evidence(**vpc_world([])))
+    rt, explicit = net.route_table_for(net.subnets[SUBNET])
+    assert rt is not None and rt.id == "rtb-0explicit" and explicit
+
+
+def test_main_route_table_when_no_explicit_association() -> None:
+    world = vpc_world([])
+    world["route_tables"][1]["Associations"] = []
+    net = infra.network(evidence(**world))
+    rt, explicit = net.route_table_for(net.subnets[SUBNET])
+    assert rt is not None and rt.id == "rtb-0main" and not explicit
+
+
+def test_nat_route_is_a_path() -> None:
+    ev = evidence(**vpc_world([{"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-0abc", "State": "active"}]))
+    path = infra.path_to(ev, SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is True and "nat-0abc" in path.via
+
+
+def test_igw_without_public_ip_is_no_path() -> None:
+    ev = evidence(**vpc_world([{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0abc", "State": "active"}]))
+    assert infra.path_to(ev, SUBNET, (TASK_SG,), True, ECR).ok is True
+    path = infra.path_to(ev, SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is False
+    assert any("assignPublicIp is DISABLED" in p for p in path.problems)
+
+
+def test_no_route_names_the_missing_endpoints() -> None:
+    path = infra.path_to(evidence(**vpc_world([])), SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is False
+    assert path.missing_endpoints == ECR
+    assert path.nat_candidate == "nat-0abc"
+    assert any("com.amazonaws.us-east-1.ecr.dkr" in p for p in path.problems)
+
+
+def _endpoints(private_dns: bool = True, s3_tables: tuple[str, ...] = ("rtb-0explicit",)) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [
+        {
+            "VpcEndpointId": f"vpce-{name}",
+            "VpcId": VPC,
+            "ServiceName": f"com.amazonaws.us-east-1.{name}",
+            "VpcEndpointType": "Interface",
+            "State": "available",
+            "PrivateDnsEnabled": private_dns,
+            "Groups": [{"GroupId": "sg-0vpce"}],
+        }
+        for name in ("ecr.api", "ecr.dkr")
+    ]
+    out.append(
+        {
+            "VpcEndpointId": "vpce-s3",
+            "VpcId": VPC,
+            "ServiceName": "com.amazonaws.us-east-1.s3",
+            "VpcEndpointType": "Gateway",
+            "State": "available",
+            "RouteTableIds": list(s3_tables),
+        }
+    )
+    return out
+
+
+def _vpce_sg(ingress: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"GroupId": "sg-0vpce", "VpcId": VPC, "IpPermissions": ingress, "IpPermissionsEgress": []}
+
+
+def test_endpoints_with_private_dns_are_a_path() -> None:
+    world = vpc_world([], vpc_endpoints=_endpoints())
+    world["security_groups"].append(
+        _vpce_sg([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": TASK_SG}]}])
+    )
+    path = infra.path_to(evidence(**world), SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is True and "vpce-ecr.dkr" in path.via
+
+
+def test_endpoint_without_private_dns_is_blocked() -> None:
+    world = vpc_world([], vpc_endpoints=_endpoints(private_dns=False))
+    world["security_groups"].append(_vpce_sg([{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]))
+    path = infra.path_to(evidence(**world), SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is False and "dns" in path.blocked
+
+
+def test_endpoint_security_group_must_admit_the_task() -> None:
+    world = vpc_world([], vpc_endpoints=_endpoints())
+    world["security_groups"].append(
+        _vpce_sg([{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    )
+    path = infra.path_to(evidence(**world), SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is False and path.endpoint_sgs_to_open == ("sg-0vpce",)
+
+
+def test_s3_gateway_on_another_route_table_is_missing() -> None:
+    world = vpc_world([], vpc_endpoints=_endpoints(s3_tables=("rtb-0other",)))
+    world["security_groups"].append(_vpce_sg([{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]))
+    path = infra.path_to(evidence(**world), SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is False and path.missing_endpoints == ("s3",)
+
+
+def test_nacl_denying_outbound_443_blocks_the_nat_path() -> None:
+    acl = {
+        "NetworkAclId": "acl-0abc",
+        "VpcId": VPC,
+        "IsDefault": True,
+        "Associations": [{"SubnetId": SUBNET}],
+        "Entries": [
+            {
+                "RuleNumber": 90,
+                "Egress": True,
+                "Protocol": "6",
+                "RuleAction": "deny",
+                "CidrBlock": "0.0.0.0/0",
+                "PortRange": {"From": 443, "To": 443},
+            },
+            {"RuleNumber": 100, "Egress": True, "Protocol": "-1", "RuleAction": "allow", "CidrBlock": "0.0.0.0/0"},
+            {"RuleNumber": 100, "Egress": False, "Protocol": "-1", "RuleAction": "allow", "CidrBlock": "0.0.0.0/0"},
+        ],
+    }
+    route = [{"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-0abc", "State": "active"}]
+    path = infra.path_to(evidence(**vpc_world(route, network_acls=[acl])), SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is False and path.blocked == ("nacl",)
+
+
+def test_security_group_without_443_egress_blocks() -> None:
+    world = vpc_world([{"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-0abc", "State": "active"}])
+    world["security_groups"][0]["IpPermissionsEgress"] = [
+        {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}
+    ]
+    path = infra.path_to(evidence(**world), SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is False and "security-group" in path.blocked
+
+
+def test_transit_gateway_route_is_undecided() -> None:
+    ev = evidence(
+        **vpc_world([{"DestinationCidrBlock": "0.0.0.0/0", "TransitGatewayId": "tgw-0abc", "State": "active"}])
+    )
+    assert infra.path_to(ev, SUBNET, (TASK_SG,), False, ECR).ok is None
+
+
+# ---------------------------------------------------------------------------------- needs, placement
+
+
+def _td(image: str, **container: Any) -> dict[str, Any]:
+    return {
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1",
+        "family": "web",
+        "revision": 1,
+        "containerDefinitions": [{"name": "web", "image": image, **container}],
+    }
+
+
+def test_needs_follow_the_task_definition() -> None:
+    td = _td(
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1",
+        secrets=[
+            {"name": "A", "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbCdEf"},
+            {"name": "B", "valueFrom": "/prod/b"},
+            {"name": "C", "valueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:c-AbCdEf"},
+        ],
+        logConfiguration={"logDriver": "awslogs", "options": {}},
+    )
+    ev = evidence(task_definitions=[td])
+    needs = infra.needs_of(ev, next(iter(ev.task_definitions.values())))
+    assert [(n.name, n.services) for n in needs] == [
+        ("image", ECR),
+        ("secrets", ("secretsmanager", "ssm")),
+        ("logs", ("logs",)),
+    ]
+
+
+def test_docker_hub_image_needs_the_internet() -> None:
+    ev = evidence(task_definitions=[_td("nginx:1.27")])
+    needs = infra.needs_of(ev, next(iter(ev.task_definitions.values())))
+    assert needs[0].services == () and needs[0].cause == "image-pull-network"
+
+
+def test_placement_failures_stop_at_the_last_steady_state() -> None:
+    place = "(service s) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance abc) has insufficient memory available."
+    ev = evidence(
+        services=[
+            {
+                "serviceArn": "arn:aws:ecs:us-east-1:123456789012:service/prod/s",
+                "serviceName": "s",
+                "events": [
+                    {"id": "1", "message": place},
+                    {"id": "2", "message": "(service s) has reached a steady state."},
+                    {"id": "3", "message": place.replace("memory", "CPU units")},
+                ],
+            }
+        ]
+    )
+    found = infra.placement_failures(ev)
+    assert [(f.kind, f.instance, f.pointer) for f in found] == [("insufficient-memory", "abc", "/events/0/message")]
+
+
+def test_target_groups_parse_health() -> None:
+    ev = evidence(
+        target_groups=[
+            {
+                "TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/6d0e",
+                "TargetGroupName": "web-tg",
+                "HealthCheckPort": "traffic-port",
+                "TargetHealthDescriptions": [
+                    {
+                        "Target": {"Id": "10.0.1.5", "Port": 8080},
+                        "TargetHealth": {"State": "unhealthy", "Reason": "Target.Timeout"},
+                    }
+                ],
+            }
+        ]
+    )
+    tg = next(iter(infra.target_groups(ev).values()))
+    assert tg.name == "web-tg" and tg.health_check_port == "traffic-port"
+    assert [(t.target_id, t.port, t.reason, t.pointer) for t in tg.targets] == [
+        ("10.0.1.5", 8080, "Target.Timeout", "/TargetHealthDescriptions/0/TargetHealth")
+    ]
+
+
+def test_garbage_payloads_do_not_raise() -> None:
+    ev = evidence(
+        subnets=[None, 3, {"SubnetId": 7}],
+        route_tables=[{"Routes": "x", "Associations": None}],
+        vpc_endpoints=["x"],
+        security_groups=[{"IpPermissions": [{"FromPort": "a"}]}],
+        target_groups=[{"TargetHealthDescriptions": [None]}],
+        log_events=[{"events": [{"message": None}, "x"]}],
+    )
+    infra.network(ev)
+    infra.target_groups(ev)
+    assert infra.log_streams(ev)[0].events == ()
