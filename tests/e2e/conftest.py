@@ -81,3 +81,14 @@ def assert_read_only(calls: Counter[str]) -> None:
         return
     outside = sorted(op for op in calls if op not in ALLOWED_OPERATIONS)
     assert not outside, f"operations outside the collectors' allow-list: {outside}"
+
+
+@pytest.fixture(scope="session")
+def recorder_type() -> type[OperationRecorder]:
+    return OperationRecorder
+
+
+@pytest.fixture(scope="session")
+def read_only() -> Any:
+    """The read-only assertion (a fixture, so test modules need not import this conftest)."""
+    return assert_read_only

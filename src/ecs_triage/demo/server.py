@@ -7,7 +7,6 @@ starts `ThreadedMotoServer` itself instead of talking to a `moto_server` process
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,14 +23,13 @@ def start_server(names: Iterable[str] | None = None) -> tuple[Any, str]:
     """Start moto on 127.0.0.1 (a random free port), build the worlds into it; return (server, endpoint URL).
 
     Call `server.stop()` when done. The worlds built are in `server.worlds` (list of World)."""
-    # AWS managed policies (AmazonECSTaskExecutionRolePolicy ...) must exist before IAM's backend is made.
-    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    from unittest import mock
+
     from moto.core.config import default_user_config
+    from moto.moto_api._internal.models import moto_api_backend
     from moto.server import ThreadedMotoServer
 
-    default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per request on the terminal
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access-log line per request on the terminal
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -46,7 +44,11 @@ def start_server(names: Iterable[str] | None = None) -> tuple[Any, str]:
             aws_secret_access_key=FAKE_ENV["AWS_SECRET_ACCESS_KEY"],
             region_name=REGION,
         )
-        setattr(server, "worlds", build_worlds(session, names, endpoint_url=endpoint))  # noqa: B010
+        moto_api_backend.reset()  # a fresh account, whatever this process held before
+        # AWS managed policies (AmazonECSTaskExecutionRolePolicy ...) are loaded when IAM's backend is made
+        with mock.patch.dict(default_user_config, {"iam": {"load_aws_managed_policies": True}}):
+            worlds = build_worlds(session, names, endpoint_url=endpoint)
+        setattr(server, "worlds", worlds)  # noqa: B010
     except BaseException:
         server.stop()
         raise
