@@ -56,31 +56,39 @@ IMAGE_NOT_FOUND = FixTemplate(
     docs=(DOC + "task_cannot_pull_image.html",),
 )
 
-NETWORK_PATH = FixTemplate(
-    summary="Give the task a network path to {endpoint}",
-    steps=(
-        "Public subnet: set assignPublicIp=ENABLED and check the route table has 0.0.0.0/0 to an internet gateway.",
-        "Private subnet: route 0.0.0.0/0 to a NAT gateway, or add VPC endpoints (ecr.api, ecr.dkr, the S3 gateway "
-        "endpoint, logs, secretsmanager, ssm, kms as needed) with private DNS enabled.",
-        "Security groups of the task (and of the endpoints) must allow outbound and inbound HTTPS (443).",
-        "Enable DNS resolution and DNS hostnames on the VPC.",
-    ),
-    commands=(
-        cmd("ec2", "describe-route-tables", filters="Name=association.subnet-id,Values={subnet_id}"),
-        cmd("ec2", "describe-vpc-endpoints", filters="Name=vpc-id,Values={vpc_id}"),
-        cmd(
-            "ec2",
-            "create-vpc-endpoint",
-            vpc_id="{vpc_id}",
-            vpc_endpoint_type="Interface",
-            service_name="com.amazonaws.{region}.{endpoint_service}",
-            subnet_ids="{subnet_id}",
-            security_group_ids="{security_group_id}",
-            private_dns_enabled=True,
+
+def network_path(endpoint: str, endpoint_service: str) -> FixTemplate:
+    """The network-path fix for one AWS endpoint (its name in prose and its VPC endpoint service suffix)."""
+    return FixTemplate(
+        summary=f"Give the task a network path to {endpoint}",
+        steps=(
+            "Public subnet: set assignPublicIp=ENABLED and check the route table has 0.0.0.0/0 to an internet gateway.",
+            "Private subnet: route 0.0.0.0/0 to a NAT gateway, or add VPC endpoints (ecr.api, ecr.dkr, the S3 gateway "
+            "endpoint, logs, secretsmanager, ssm, kms as needed) with private DNS enabled.",
+            "Security groups of the task (and of the endpoints) must allow outbound and inbound HTTPS (443).",
+            "Enable DNS resolution and DNS hostnames on the VPC.",
         ),
-    ),
-    docs=(DOC + "vpc-endpoints.html",),
-)
+        commands=(
+            cmd("ec2", "describe-route-tables", filters="Name=association.subnet-id,Values={subnet_id}"),
+            cmd("ec2", "describe-vpc-endpoints", filters="Name=vpc-id,Values={vpc_id}"),
+            cmd(
+                "ec2",
+                "create-vpc-endpoint",
+                vpc_id="{vpc_id}",
+                vpc_endpoint_type="Interface",
+                service_name="com.amazonaws.{region}." + endpoint_service,
+                subnet_ids="{subnet_id}",
+                security_group_ids="{security_group_id}",
+                private_dns_enabled=True,
+            ),
+        ),
+        docs=(DOC + "vpc-endpoints.html",),
+    )
+
+
+ECR_NETWORK = network_path("Amazon ECR (ecr.api, ecr.dkr) and S3 (image layers)", "ecr.dkr")
+SECRETS_NETWORK = network_path("Secrets Manager / SSM Parameter Store", "secretsmanager")
+LOGS_NETWORK = network_path("CloudWatch Logs", "logs")
 
 RATE_LIMIT = FixTemplate(
     summary="Stop pulling {image} anonymously from a rate-limited registry",

@@ -244,6 +244,10 @@ def _captures(sig: Signature, m: re.Match[str] | None, norm: str, low: str) -> d
             _image(im, caps)
     if "service " in low:
         _groups(_SERVICE.search(norm), caps)
+    if caps.get("target_group", "").startswith("arn:"):
+        caps.setdefault("target_group_arn", caps["target_group"])
+    if "role_arn" in caps:
+        caps.setdefault("role_name", caps["role_arn"].rsplit("/", 1)[-1])
     if "role_name" in caps and sig.cause in _EXECUTION_CAUSES:
         caps.setdefault("execution_role_name", caps["role_name"])
     if "secret_arn" not in caps and "parameter_arn" in caps:
@@ -258,6 +262,8 @@ def _image(im: re.Match[str], caps: dict[str, str]) -> None:
     if repo.lower().startswith("v2/"):
         repo = re.split(r"/(?:manifests|blobs|tags)(?:/|$)", repo[3:], maxsplit=1)[0]
         caps.setdefault("repository", repo)
+        registry = im.group("registry")
+        caps.setdefault("image", ("docker.io" if registry.endswith("docker.io") else registry) + "/" + repo)
     else:
         caps.setdefault("image", im.group("image").rstrip(".-"))
         caps.setdefault("repository", repo)

@@ -167,7 +167,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "the subnet's route table (internet gateway + public IP, or NAT), VPC endpoints for ecr.api, ecr.dkr "
             "and S3, security-group egress on 443",
         ),
-        fix=fx.NETWORK_PATH,
+        fix=fx.ECR_NETWORK,
     ),
     Signature(
         id="pull.registry-refused",
@@ -198,7 +198,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "the execution role's ECR permissions",
             "whether the tag exists",
         ),
-        fix=fx.NETWORK_PATH,
+        fix=fx.ECR_NETWORK,
     ),
 )
 

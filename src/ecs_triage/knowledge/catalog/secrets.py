@@ -107,7 +107,7 @@ SIGNATURES: tuple[Signature, ...] = (
         none_of=("secret from asm", "secrets from ssm", "secret from ssm"),
         confidence=0.9,
         decide=("the subnet's route (public IP + IGW, or NAT) or an ecr.api endpoint with private DNS; SG egress 443",),
-        fix=fx.NETWORK_PATH,
+        fix=fx.ECR_NETWORK,
     ),
     Signature(
         id="secrets.network.timeout",
@@ -119,7 +119,7 @@ SIGNATURES: tuple[Signature, ...] = (
         any_of=TIMEOUT,
         confidence=0.85,
         decide=("the subnet's route table and the secretsmanager/ssm endpoints; SG egress on 443",),
-        fix=fx.NETWORK_PATH,
+        fix=fx.SECRETS_NETWORK,
     ),
     Signature(
         id="secrets.access-denied",
@@ -134,19 +134,37 @@ SIGNATURES: tuple[Signature, ...] = (
             "access denied",
             "not authorized to perform",
             "is not authorized",
-            "failed to fetch secret",
-            "unable to retrieve secret",
-            "unable to retrieve secrets",
-            "retrieval failed",
             "explicit deny",
             "unauthorized",
         ),
         none_of=("registry auth from amazon ecr", "ecr registry auth"),
         extract=(r"assumed-role/(?P<role_name>[\w+=,.@-]+)/",),
-        confidence=0.75,
+        confidence=0.9,
         decide=(
             "the execution role's policies vs the secret ARN (or the permission sitting on the task role)",
             "a resource policy on the secret",
+        ),
+        fix=fx.SECRET_ACCESS,
+    ),
+    Signature(
+        id="secrets.fetch-failed",
+        cause="secrets-access-denied",
+        summary="The agent could not fetch a secret; the detail is cut off (most often a permission)",
+        explanation="The agent failed to fetch a referenced secret or parameter and the reason was truncated. "
+        "Without a timeout or a not-found in the text, the usual cause is the execution role's permission.",
+        context=SECRET,
+        any_of=(
+            "failed to fetch secret",
+            "unable to retrieve secret",
+            "unable to retrieve secrets",
+            "retrieval failed",
+        ),
+        none_of=("registry auth from amazon ecr", "ecr registry auth"),
+        confidence=0.55,
+        decide=(
+            "the full reason (AccessDenied, ResourceNotFound, timeout)",
+            "the execution role's permission on each referenced secret",
+            "the subnet's route to Secrets Manager / SSM",
         ),
         fix=fx.SECRET_ACCESS,
     ),
@@ -163,7 +181,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "the subnet's route to the secretsmanager/ssm/ecr endpoints",
             "the execution role's permission on each secret",
         ),
-        fix=fx.NETWORK_PATH,
+        fix=fx.SECRETS_NETWORK,
     ),
     # logs
     Signature(
@@ -195,7 +213,7 @@ SIGNATURES: tuple[Signature, ...] = (
         any_of=(*TIMEOUT, "no such host"),
         confidence=0.8,
         decide=("the subnet's route table and a logs interface endpoint; SG egress 443",),
-        fix=fx.NETWORK_PATH,
+        fix=fx.LOGS_NETWORK,
     ),
     Signature(
         id="logs.config",
