@@ -8,7 +8,7 @@ d.reason, d.statements, d.method  # "iam:SimulatePrincipalPolicy" or "local eval
 
 from __future__ import annotations
 
-from ecs_triage.iam.evaluator import Decision, NamedPolicy, evaluate, evaluate_trust, wildcard_match
+from ecs_triage.iam.evaluator import Decision, NamedPolicy, evaluate, evaluate_trust, statements_of, wildcard_match
 from ecs_triage.iam.managed import EXECUTION_ROLE_POLICY_ARN, MANAGED, managed_document
 from ecs_triage.iam.prove import LOCAL, SIMULATOR, identity_policies, prove, resource_policy_for
 
@@ -25,5 +25,6 @@ __all__ = [
     "managed_document",
     "prove",
     "resource_policy_for",
+    "statements_of",
     "wildcard_match",
 ]
