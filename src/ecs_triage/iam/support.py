@@ -349,3 +349,45 @@ def task_role_allows(ev: Evidence, subj: Subject, use: SecretUse) -> Decision | 
         return None
     d = prove(ev, role, use.action, use.arn)
     return d if d.allowed else None
+
+
+@dataclass(frozen=True)
+class AwsLogs:
+    """The awslogs configuration of one container."""
+
+    container: str
+    group: str
+    region: str
+    create_group: bool
+    stream_prefix: str | None
+    pointer: str  # of logConfiguration
+
+    def group_arn(self, account: str) -> str:
+        return f"arn:aws:logs:{self.region}:{account}:log-group:{self.group}"
+
+    def stream_arn(self, account: str, task_id: str) -> str:
+        stream = f"{self.stream_prefix}/{self.container}/{task_id}" if self.stream_prefix else task_id
+        return f"{self.group_arn(account)}:log-stream:{stream}"
+
+
+def awslogs(ev: Evidence, subject: Subject) -> list[AwsLogs]:
+    out = []
+    for cd in subject.td.containers:
+        log = cd.log_configuration
+        if log is None or log.driver != "awslogs":
+            continue
+        group = log.options.get("awslogs-group")
+        if not isinstance(group, str) or not group:
+            continue
+        region = log.options.get("awslogs-region")
+        out.append(
+            AwsLogs(
+                container=cd.name,
+                group=group,
+                region=region if isinstance(region, str) and region else (ev.region or ""),
+                create_group=str(log.options.get("awslogs-create-group", "")).lower() == "true",
+                stream_prefix=log.options.get("awslogs-stream-prefix") or None,
+                pointer=log.pointer,
+            )
+        )
+    return out
