@@ -31,7 +31,10 @@ LOCATIONS = {
     ("describe-task-definition-api.json", "ET451"): (32, "/taskDefinition/containerDefinitions/0/secrets/0/valueFrom"),
     ("cfn-fargate-alb-service.yaml", "ET351"): (116, "/Resources/Service/Properties/LoadBalancers/0/ContainerPort"),
     ("cfn-fargate-alb-service.yaml", "ET352"): (88, "/Resources/TargetGroup/Properties/HealthCheckPort"),
-    ("terraform-plan-billing.json", "ET352"): (112, "/planned_values/root_module/resources/2/values/health_check/0/port"),
+    ("terraform-plan-billing.json", "ET352"): (
+        112,
+        "/planned_values/root_module/resources/2/values/health_check/0/port",
+    ),
     ("terraform-plan-billing.json", "ET150"): (64, "/planned_values/root_module/resources/1/values/memory"),
     ("aws-docs-ec2-wordpress.json", "ET552"): (13, "/containerDefinitions/0/portMappings/0/hostPort"),
     ("cfn-ec2-bridge-service.json", "ET552"): (

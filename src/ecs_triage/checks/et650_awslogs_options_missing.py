@@ -20,7 +20,7 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
-from ecs_triage.evidence.elbv2_view import taskdef_resource
+from ecs_triage.evidence.elbv2_view import is_intrinsic, taskdef_resource
 
 CHECK = Check(
     id="ET650",
@@ -47,7 +47,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 if isinstance(c.raw.get("logConfiguration"), dict)
                 else None
             )
-            if raw_options is not None and not isinstance(raw_options, dict):
+            if raw_options is not None and (not isinstance(raw_options, dict) or is_intrinsic(raw_options)):
                 continue  # options come from a template expression: unknown
             required = ["awslogs-group", "awslogs-region"] + (["awslogs-stream-prefix"] if td.is_fargate else [])
             missing = [k for k in required if log.options.get(k) in (None, "")]

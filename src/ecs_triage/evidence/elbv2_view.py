@@ -37,6 +37,14 @@ def unknown(raw: Mapping[str, Any] | None, key: str) -> bool:
     return raw is not None and isinstance(raw.get(key), (Mapping, list))
 
 
+def is_intrinsic(value: Any) -> bool:
+    """A CloudFormation intrinsic (`{"Ref": ...}`, `{"Fn::...": ...}`): a value unknown before deploy."""
+    if not isinstance(value, Mapping) or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return isinstance(key, str) and (key in ("Ref", "Condition") or key.startswith("Fn::"))
+
+
 @dataclass(frozen=True)
 class TargetGroupView:
     arn: str

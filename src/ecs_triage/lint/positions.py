@@ -222,7 +222,9 @@ class _Converter:
             name = tag[1:]
             if name not in KNOWN_TAGS:
                 self.unknown_tags.append((tag, mark.line + 1))
-            inner = self._plain(node, ptr, depth)
+            key = next(iter(_intrinsic(name, None)))
+            self.positions[f"{ptr}/{escape(key)}"] = self.positions[ptr]
+            inner = self._plain(node, f"{ptr}/{escape(key)}", depth)
             return _intrinsic(name, inner)
         return self._plain(node, ptr, depth)
 
