@@ -29,7 +29,7 @@ References:
 
 from __future__ import annotations
 
-from ecs_triage import iam
+import ecs_triage.iam as iam
 from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
