@@ -1,0 +1,122 @@
+"""`iam.prove` over evidence: the simulator's answer when collected, else the local evaluator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecs_triage import iam
+from ecs_triage.evidence.parse import parse_snapshot
+
+ROLE = "arn:aws:iam::123456789012:role/web-exec-role"
+REPO = "arn:aws:ecr:us-east-1:123456789012:repository/web"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1a2b"
+
+
+def role_item(attached: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {
+        "RoleArn": ROLE,
+        "found": True,
+        "Role": {"RoleName": "web-exec-role", "Arn": ROLE},
+        "AttachedPolicies": attached
+        if attached is not None
+        else [
+            {
+                "PolicyArn": iam.EXECUTION_ROLE_POLICY_ARN,
+                "PolicyName": "AmazonECSTaskExecutionRolePolicy",
+                "Document": None,
+            }
+        ],
+        "InlinePolicies": [],
+        "PermissionsBoundary": None,
+    }
+
+
+def ev(**data: Any) -> Any:
+    return parse_snapshot(
+        {"schema": "ecs-triage.snapshot/v1", "region": "us-east-1", "account": "123456789012", "data": data}
+    )
+
+
+def test_local_evaluator_knows_the_managed_execution_policy() -> None:
+    d = iam.prove(ev(iam_roles=[role_item()]), ROLE, "ecr:BatchGetImage", REPO)
+    assert d.verdict == "allowed"
+    assert d.method == iam.LOCAL
+    assert d.statements == ("policy AmazonECSTaskExecutionRolePolicy statement 0",)
+    refused = iam.prove(
+        ev(iam_roles=[role_item()]),
+        ROLE,
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf",
+    )
+    assert refused.verdict == "implicit-deny"
+
+
+def test_simulator_result_wins_and_says_so() -> None:
+    sims = [
+        {
+            "principal": ROLE,
+            "action": "ecr:BatchGetImage",
+            "resource": REPO,
+            "decision": "explicitDeny",
+            "matched": ["guard-rail"],
+        }
+    ]
+    d = iam.prove(ev(iam_roles=[role_item()], iam_simulations=sims), ROLE, "ecr:BatchGetImage", REPO)
+    assert d.verdict == "denied"
+    assert d.method == iam.SIMULATOR
+    assert d.statements == ("guard-rail",)
+
+
+def test_unknown_role_or_missing_role_is_uncertain() -> None:
+    assert iam.prove(ev(iam_roles=[]), ROLE, "ecr:BatchGetImage", REPO).verdict == "uncertain"
+    missing = {"RoleArn": ROLE, "found": False, "error_code": "NoSuchEntity"}
+    assert iam.prove(ev(iam_roles=[missing]), ROLE, "ecr:BatchGetImage", REPO).verdict == "uncertain"
+
+
+def test_repository_policy_from_the_evidence_is_applied() -> None:
+    repo = {
+        "repositoryName": "web",
+        "registryId": "123456789012",
+        "found": True,
+        "repository": {"repositoryArn": REPO},
+        "policy": {"Statement": [{"Effect": "Deny", "Principal": {"AWS": ROLE}, "Action": "ecr:BatchGetImage"}]},
+    }
+    d = iam.prove(ev(iam_roles=[role_item()], ecr_repositories=[repo]), ROLE, "ecr:BatchGetImage", REPO)
+    assert d.verdict == "denied"
+    assert d.statements == ("repository policy of web statement 0",)
+
+
+def test_key_policy_applies_even_when_the_simulator_allows() -> None:
+    key = {
+        "keyId": KEY,
+        "found": True,
+        "metadata": {"KeyId": "1a2b", "Arn": KEY, "KeyManager": "CUSTOMER"},
+        "policy": {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::123456789012:role/admin"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ]
+        },
+    }
+    sims = [
+        {"principal": ROLE, "action": "kms:Decrypt", "resource": KEY, "decision": "allowed", "matched": ["decrypt"]}
+    ]
+    d = iam.prove(ev(iam_roles=[role_item()], iam_simulations=sims, kms_keys=[key]), ROLE, "kms:Decrypt", KEY)
+    assert d.verdict == "implicit-deny"
+    assert "key policy" in d.method
+
+
+def test_uncollected_key_policy_is_uncertain() -> None:
+    inline = [
+        {
+            "PolicyArn": "arn:aws:iam::123456789012:policy/decrypt",
+            "PolicyName": "decrypt",
+            "Document": {"Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]},
+        }
+    ]
+    d = iam.prove(ev(iam_roles=[role_item(inline)], kms_keys=[]), ROLE, "kms:Decrypt", KEY)
+    assert d.verdict == "uncertain"
