@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from ecs_triage.fixes.model import Fix, Risk, aws_cli
 
-_FORMATTER = string.Formatter()
+_RENDERED: dict[tuple[Any, ...], tuple[FixTemplate, Fix]] = {}  # (template, the values it uses) -> rendered Fix
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-
-
-class _Fill(dict):  # type: ignore[type-arg]
-    """format_map mapping: unknown names stay visible as `<name>`."""
-
-    def __missing__(self, key: str) -> str:
-        return f"<{key}>"
 
 
 def _fill(text: str, values: Mapping[str, Any]) -> str:
@@ -68,6 +61,10 @@ class FixTemplate:
     docs: tuple[str, ...] = ()
     risk: Risk = "review"
 
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
+        return tuple(sorted(self.placeholders()))
+
     def placeholders(self) -> frozenset[str]:
         """Every placeholder name the template uses."""
         found: set[str] = set()
@@ -93,6 +90,17 @@ class FixTemplate:
     def render(self, **values: Any) -> Fix:
         """Fill the placeholders; those not given are rendered as `<name>` so they stay visible."""
         vals = {k: v for k, v in values.items() if v is not None and v != ""}
+        key = (id(self), tuple((k, str(vals[k])) for k in self._names if k in vals))
+        cached = _RENDERED.get(key)
+        if cached is not None and cached[0] is self:
+            return cached[1]
+        fix = self._render(vals)
+        if len(_RENDERED) >= 4096:
+            _RENDERED.clear()
+        _RENDERED[key] = (self, fix)
+        return fix
+
+    def _render(self, vals: Mapping[str, Any]) -> Fix:
         return Fix(
             summary=_fill(self.summary, vals),
             steps=tuple(_fill(s, vals) for s in self.steps),
