@@ -324,6 +324,283 @@ VARIANTS: list[tuple[str, str | None, str]] = [
 ]
 
 
+# More held-out messages: the 2024 wordings ("The task cannot pull ... There is a connection issue ..."), service
+# events of each family, API errors, application log lines of several languages.
+MORE: list[tuple[str, str | None, str]] = [
+    (
+        "CannotPullContainerError: Error response from daemon: pull access denied for myapp, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+        None,
+        "image-not-found",
+    ),
+    (
+        "CannotPullContainerError: Error response from daemon: Get https://registry-1.docker.io/v2/: net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)",
+        None,
+        "image-pull-network",
+    ),
+    (
+        "CannotPullContainerError: Error response from daemon: Get https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/: dial tcp 52.1.2.3:443: i/o timeout",
+        None,
+        "image-pull-network",
+    ),
+    (
+        'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123.dkr.ecr.us-east-1.amazonaws.com/app:latest: failed to do request: Head "https://123.dkr.ecr.us-east-1.amazonaws.com/v2/app/manifests/latest": dial tcp 10.0.0.5:443: i/o timeout',
+        None,
+        "image-pull-network",
+    ),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): AccessDeniedException: User: arn:aws:sts::1:assumed-role/x/y is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action",
+        None,
+        "image-pull-auth",
+    ),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post https://api.ecr.eu-west-1.amazonaws.com/: dial tcp 52.95.1.1:443: i/o timeout",
+        None,
+        "image-pull-network",
+    ),
+    (
+        "CannotPullContainerError: The task cannot pull 'nginx:latest' from the registry 'docker.io'. There is a connection issue between the task and the registry. Check your task network configuration.",
+        None,
+        "image-pull-network",
+    ),
+    (
+        "CannotPullContainerError: The task can't pull the image. Check that the role has the permissions to pull images from the registry. ... 403 Forbidden",
+        None,
+        "image-pull-auth",
+    ),
+    (
+        "CannotPullContainerError: The task can't pull the image. Check whether the image exists. ... not found",
+        None,
+        "image-not-found",
+    ),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth from Amazon ECR: There is a connection issue between the task and Amazon ECR.",
+        None,
+        "image-pull-network",
+    ),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: The task cannot retrieve the secret with ARN 'arn:aws:secretsmanager:us-east-1:1:secret:x' from AWS Secrets Manager. Check whether the secret exists in the specified Region.",
+        None,
+        "secrets-not-found",
+    ),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: The task cannot retrieve the secret with ARN 'arn:aws:secretsmanager:us-east-1:1:secret:x' from AWS Secrets Manager. There is a connection issue between the task and AWS Secrets Manager. Check your task network configuration.",
+        None,
+        "secrets-network",
+    ),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: The task cannot retrieve the secret with ARN 'arn:aws:secretsmanager:us-east-1:1:secret:x' from AWS Secrets Manager. Check that the task execution role has the permissions: AccessDeniedException",
+        None,
+        "secrets-access-denied",
+    ),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth from Amazon ECR. Check that the task execution role has the permissions: AccessDeniedException",
+        None,
+        "image-pull-auth",
+    ),
+    (
+        "ResourceInitializationError: failed to validate logger args: The task cannot find the Amazon CloudWatch log group defined in the task definition. There is a connection issue between the task and Amazon CloudWatch. Check your network configuration.",
+        None,
+        "log-network",
+    ),
+    (
+        "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.",
+        None,
+        "log-config",
+    ),
+    (
+        "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.",
+        None,
+        "log-config",
+    ),
+    ("CannotCreateContainerError: Error response from daemon: failed to mount local volume", None, "efs-mount-failure"),
+    (
+        'ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: Failed to resolve "fs-12345678.efs.us-east-1.amazonaws.com" - check that your file system ID is correct',
+        None,
+        "efs-mount-failure",
+    ),
+    ("Task stopped at: 2024-01-01 Essential container in task exited", None, "app-exit-other"),
+    ("Essential container in task exited", None, "app-exit-other"),
+    ("(service svc) has started 1 tasks: (task abc).", "service_event", "unknown"),
+    ("(service svc) has reached a steady state.", "service_event", "unknown"),
+    (
+        "service svc is unable to consistently start tasks successfully. For more information, see the Troubleshooting section",
+        "service_event",
+        "unknown",
+    ),
+    (
+        "(service svc) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::1:role/exec' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.).",
+        "service_event",
+        "role-assume-failed",
+    ),
+    (
+        "(service svc) failed to launch a task with (error Unable to assume role and validate the specified targetGroupArn.)",
+        "service_event",
+        "role-assume-failed",
+    ),
+    (
+        "(service svc) was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.",
+        "service_event",
+        "no-container-instances",
+    ),
+    (
+        '(service svc) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance abc123def) encountered error "RESOURCE:MEMORY".',
+        "service_event",
+        "insufficient-memory",
+    ),
+    (
+        "(service svc) was unable to place a task. Reason: You've reached the limit on the number of vCPUs you can run concurrently.",
+        "service_event",
+        "account-quota-exceeded",
+    ),
+    ("(service svc) was unable to place a task. Reason: Internal error.", "service_event", "unknown"),
+    (
+        "(service svc) is unable to place a task in Availability Zone us-east-1a because no container instance met all of its requirements.",
+        "service_event",
+        "placement-constraint",
+    ),
+    (
+        "(service svc) (instance i-123) (port 80) is unhealthy in (target-group arn:aws:...) due to (reason Health checks failed).",
+        "service_event",
+        "elb-health-check",
+    ),
+    (
+        "(service svc) (task abc) (port 8080) is unhealthy in (target-group arn) due to (reason Request timed out).",
+        "service_event",
+        "elb-health-check",
+    ),
+    (
+        "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/y)",
+        "stopped_reason",
+        "elb-health-check",
+    ),
+    ("OutOfMemory: Container killed due to memory usage", None, "oom-killed"),
+    (
+        'CannotStartContainerError: Error response from daemon: OCI runtime create failed: container_linux.go:370: starting container process caused: exec: "/app/run": stat /app/run: no such file or directory: unknown',
+        None,
+        "entrypoint-not-found",
+    ),
+    ("exec /usr/bin/java: no such file or directory", "log", "entrypoint-not-found"),
+    ("/bin/sh: 1: ./start.sh: not found", "log", "entrypoint-not-found"),
+    ("/docker-entrypoint.sh: line 3: exec: gunicorn: not found", "log", "entrypoint-not-found"),
+    ("Error: listen EADDRINUSE: address already in use 0.0.0.0:8080", "log", "port-conflict"),
+    ("Host EC2 (instance i-0abc) terminated.", "stopped_reason", "spot-interruption"),
+    ("Task stopped due to Spot interruption", "stopped_reason", "spot-interruption"),
+    (
+        "Service svc: ECS is performing maintenance on the underlying infrastructure hosting the task.",
+        "stopped_reason",
+        "user-or-deployment-stop",
+    ),
+    (
+        "ECS is performing maintenance on the underlying infrastructure hosting the task",
+        None,
+        "user-or-deployment-stop",
+    ),
+    ("Task stopped by user", None, "user-or-deployment-stop"),
+    ("Timeout waiting for EphemeralStorage provisioning to complete.", None, "eni-provisioning-timeout"),
+    ("CannotPullContainerError: context canceled", None, "image-pull-network"),
+    (
+        "CannotPullContainerError: inspect image has been retried 5 time(s): failed to resolve ref docker.io/library/node:18: failed to do request: Head https://registry-1.docker.io/v2/library/node/manifests/18: dial tcp: lookup registry-1.docker.io: no such host",
+        None,
+        "image-pull-network",
+    ),
+    ("ClientException: Container.image should not be null or empty.", "api_error", "invalid-task-definition"),
+    (
+        "InvalidParameterException: Task definition does not support launch_type FARGATE.",
+        "api_error",
+        "invalid-task-definition",
+    ),
+    (
+        "InvalidParameterException: The provided target group arn:aws:... has target type instance, which is incompatible with the awsvpc network mode specified in the task definition.",
+        "api_error",
+        "invalid-task-definition",
+    ),
+    (
+        "ClientException: Fargate requires that 'memory' be defined at the task level.",
+        "api_error",
+        "fargate-invalid-cpu-memory",
+    ),
+    (
+        "ClientException: Invalid 'memory' setting for container 'web'. The 'memory' setting must be at least 4 MiB",
+        "api_error",
+        "invalid-task-definition",
+    ),
+    ("ERROR: Error loading configuration: missing required key 'database.host'", "log", "app-exit-missing-config"),
+    (
+        "django.core.exceptions.ImproperlyConfigured: The SECRET_KEY setting must not be empty.",
+        "log",
+        "app-exit-missing-config",
+    ),
+    ("Error: Cannot find module '/app/dist/main.js'", "log", "app-exit-other"),
+    (
+        'sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not translate host name "db" to address: Name or service not known',
+        "log",
+        "app-exit-dependency-unreachable",
+    ),
+    (
+        "redis.exceptions.ConnectionError: Error 111 connecting to localhost:6379. Connection refused.",
+        "log",
+        "app-exit-missing-config",
+    ),
+    ("MongoServerSelectionError: connect ECONNREFUSED 10.0.2.3:27017", "log", "app-exit-dependency-unreachable"),
+    (
+        "java.net.ConnectException: Connection refused (Connection refused) at db.internal:3306",
+        "log",
+        "app-exit-dependency-unreachable",
+    ),
+    (
+        'Exception in thread "main" java.lang.IllegalStateException: Failed to load ApplicationContext',
+        "log",
+        "app-exit-other",
+    ),
+    (
+        'CannotStartContainerError: Error response from daemon: OCI runtime create failed: container_linux.go:345: starting container process caused "process_linux.go:430: container init caused \\"write /proc/self/attr/keycreate: permission denied\\"": unknown',
+        None,
+        "agent-or-runtime-error",
+    ),
+    (
+        "CannotStartContainerError: Error response from daemon: Cannot start container: Ports are not available: listen tcp 0.0.0.0:80: bind: address already in use",
+        None,
+        "port-conflict",
+    ),
+    (
+        "(service svc) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance x) is missing an attribute required by your task.",
+        "service_event",
+        "placement-constraint",
+    ),
+    (
+        "service X was unable to place a task because no container instance met all of its requirements. The closest matching container-instance y has insufficient memory available.",
+        None,
+        "insufficient-memory",
+    ),
+    ("Stopped reason: TaskFailedToStart: CannotPullContainerError: ... 403 Forbidden", None, "image-pull-auth"),
+    ("EssentialContainerExited: Essential container in task exited", "stopped_reason", "app-exit-other"),
+    (
+        "TaskFailedToStart: ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::1:assumed-role/r/x is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:1:key/abc",
+        None,
+        "secrets-kms-denied",
+    ),
+    (
+        "unable to retrieve secret from asm: service call has been retried 1 time(s): secret arn:aws:secretsmanager:us-east-1:1:secret:x: ValidationException: Invalid name. Must be a valid name containing alphanumeric characters",
+        None,
+        "secrets-not-found",
+    ),
+    ("CannotStartContainerError: API error (500): devmapper: Thin Pool has 0 free data blocks", None, "disk-full"),
+    (
+        "DockerTimeoutError: Could not transition to created; timed out after waiting 4m0s",
+        None,
+        "agent-or-runtime-error",
+    ),
+    ("CannotStopContainerError: failed sending SIGTERM to container", None, "agent-or-runtime-error"),
+    (
+        "ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message: signal: killed",
+        None,
+        "eni-provisioning-timeout",
+    ),
+]
+
+VARIANTS += MORE
+
+
 @pytest.mark.parametrize(("text", "kind", "cause"), VARIANTS, ids=[f"{c}-{i}" for i, (_, _, c) in enumerate(VARIANTS)])
 def test_variant(text: str, kind: str | None, cause: str) -> None:
     m = classify(text, kind=kind)

@@ -182,6 +182,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "abort",
         ),
         kinds=("log", "container_reason"),
+        none_of=("cannotstartcontainer", "cannotcreatecontainer", "resourceinitializationerror", "oci runtime"),
         confidence=0.5,
         decide=("the first error in the container's log tail", "the container's exit code"),
         fix=fx.APP_LOGS,
