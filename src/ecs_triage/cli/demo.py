@@ -13,20 +13,33 @@ from typing import Any
 import click
 
 from ecs_triage.cli._common import format_option
-from ecs_triage.errors import EXIT_USAGE, InputError, TriageError
+from ecs_triage.errors import EXIT_COLLECT, EXIT_USAGE, InputError, TriageError
 
 MISSING_MOTO = "the demo needs moto: pip install 'ecs-triage[demo]'"
 
 
-def _point_at(endpoint: str) -> dict[str, str]:
-    """Point this process's AWS configuration at the simulated account (never at a real one)."""
+_CLEARED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION")
+
+
+def _point_at(endpoint: str) -> tuple[dict[str, str], dict[str, str | None]]:
+    """Point this process's AWS configuration at the simulated account (never at a real one).
+    Returns (the variables set, the previous values to restore)."""
     from ecs_triage.demo.server import FAKE_ENV
 
     env = {"AWS_ENDPOINT_URL": endpoint, **FAKE_ENV}
-    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+    saved = {k: os.environ.get(k) for k in (*env, *_CLEARED)}
+    for var in _CLEARED:
         os.environ.pop(var, None)
     os.environ.update(env)
-    return env
+    return env, saved
+
+
+def _restore(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @click.command("demo")
@@ -54,17 +67,20 @@ def demo(serve: bool, only: str | None, fmt: str) -> None:
     started = time.monotonic()
     click.echo("building the simulated account (moto) ...", err=True)
     server, endpoint = start_server([only] if only else None)
+    env, saved = _point_at(endpoint)
     try:
-        env = _point_at(endpoint)
         worlds = server.worlds
         click.echo(f"simulated account ready at {endpoint} in {time.monotonic() - started:.1f} s", err=True)
         if serve:
             _serve(env, worlds)
             return
-        _show(worlds, fmt)
+        failed = _show(worlds, fmt)
         click.echo(f"demo finished in {time.monotonic() - started:.1f} s", err=True)
     finally:
         server.stop()
+        _restore(saved)
+    if failed:
+        sys.exit(EXIT_COLLECT)
 
 
 def _serve(env: dict[str, str], worlds: list[Any]) -> None:
@@ -98,7 +114,14 @@ def _serve(env: dict[str, str], worlds: list[Any]) -> None:
         click.echo("stopped the simulated account", err=True)
 
 
-def _show(worlds: list[Any], fmt: str) -> None:
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, TriageError):
+        return exc.message
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+
+
+def _show(worlds: list[Any], fmt: str) -> int:
+    """Print the scan and the diagnoses; returns how many steps failed (each reported in one line)."""
     from ecs_triage.app.diagnose import diagnose_service
     from ecs_triage.app.scan import render_scan, scan_clusters
     from ecs_triage.render import render
@@ -109,14 +132,14 @@ def _show(worlds: list[Any], fmt: str) -> None:
     errors: list[dict[str, str]] = []
     try:
         scan_out = scan_clusters(clusters)
-    except TriageError as exc:
-        errors.append({"step": f"scan {' '.join(clusters)}", "error": exc.message})
+    except Exception as exc:  # one line per failed step, the demo goes on
+        errors.append({"step": f"scan {' '.join(clusters)}", "error": _failure(exc)})
     diagnoses: list[tuple[Any, Any]] = []
     for w in broken:
         try:
             report, _snapshot = diagnose_service(w.cluster, w.service)
-        except TriageError as exc:
-            errors.append({"step": f"diagnose {w.cluster}/{w.service}", "error": exc.message})
+        except Exception as exc:
+            errors.append({"step": f"diagnose {w.cluster}/{w.service}", "error": _failure(exc)})
             continue
         diagnoses.append((w, report))
 
@@ -137,7 +160,7 @@ def _show(worlds: list[Any], fmt: str) -> None:
             "errors": errors,
         }
         click.echo(json.dumps(doc, indent=2, default=str))
-        return
+        return len(errors)
     md = fmt == "md"
     click.echo("# ecs-triage demo\n" if md else "")
     click.echo(("## scan: " if md else "== scan: ") + ", ".join(clusters) + ("\n" if md else " =="))
@@ -149,3 +172,4 @@ def _show(worlds: list[Any], fmt: str) -> None:
         click.echo(render(report, fmt))
     for err in errors:
         click.echo(f"ecs-triage: error: {err['step']}: {err['error']}", err=True)
+    return len(errors)

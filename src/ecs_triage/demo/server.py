@@ -31,6 +31,14 @@ def start_server(names: Iterable[str] | None = None) -> tuple[Any, str]:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access-log line per request on the terminal
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    restore = _deny_policy_simulation()
+    stop = server.stop
+
+    def stop_and_restore() -> None:
+        stop()
+        restore()
+
+    server.stop = stop_and_restore  # type: ignore[method-assign]
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
@@ -53,3 +61,29 @@ def start_server(names: Iterable[str] | None = None) -> tuple[Any, str]:
         server.stop()
         raise
     return server, endpoint
+
+
+def _deny_policy_simulation() -> Any:
+    """moto does not implement iam:SimulatePrincipalPolicy: in server mode that is an HTTP 500 (with a
+    traceback on stderr) that botocore retries. Answer AccessDenied instead, as AWS does for a caller who may
+    not simulate: ecs-triage then proves permissions with its local evaluator. Returns the undo function."""
+    from moto.core.exceptions import AccessDeniedError
+    from moto.iam.responses import IamResponse
+
+    had = "simulate_principal_policy" in IamResponse.__dict__
+    original = IamResponse.__dict__.get("simulate_principal_policy")
+
+    def simulate_principal_policy(self: Any) -> Any:
+        raise AccessDeniedError(
+            user_arn="arn:aws:iam::123456789012:user/ecs-triage-demo", action="iam:SimulatePrincipalPolicy"
+        )
+
+    IamResponse.simulate_principal_policy = simulate_principal_policy  # type: ignore[attr-defined]
+
+    def restore() -> None:
+        if had:
+            IamResponse.simulate_principal_policy = original  # type: ignore[attr-defined]
+        else:
+            del IamResponse.simulate_principal_policy  # type: ignore[attr-defined]
+
+    return restore
