@@ -32,6 +32,28 @@ MAX_SCAN = 65_536  # longer texts: the head and the tail are read (the cause is 
 SIGNATURES: dict[str, Signature] = {s.id: s for s in CATALOG}
 SIGNATURES.update(exitcodes.SIGNATURES)
 
+
+class _lazy:
+    """A regex compiled on first use, so importing the catalog stays cheap."""
+
+    __slots__ = ("_args", "_rx")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._rx: re.Pattern[str] | None = None
+
+    def _get(self) -> re.Pattern[str]:
+        if self._rx is None:
+            self._rx = re.compile(*self._args)
+        return self._rx
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return (self._rx or self._get()).search(text)
+
+    def findall(self, text: str) -> list[Any]:
+        return (self._rx or self._get()).findall(text)
+
+
 _Compiled = tuple[
     Signature,
     frozenset[str],
@@ -45,31 +67,29 @@ _Compiled = tuple[
 ]
 # Keyword pre-check: a keyword can only occur where a word of the text starts with its first word's first four
 # characters, so the set of those word starts rules most signatures out with one set operation each.
-_WORD_START = re.compile(r"(?<![a-z0-9])[a-z0-9]{1,4}")
-_FIRST_WORD = re.compile(r"[a-z0-9]+")
+_WORD_START = _lazy(r"(?<![a-z0-9])[a-z0-9]{1,4}")
+_FIRST_WORD = _lazy(r"[a-z0-9]+")
 _COMPILED: list[_Compiled] | None = None
 _BY_KEY: dict[str, tuple[tuple[int, str], ...]] = {}  # pre-check key -> (signature index, keyword) pairs
 _KEYSET: frozenset[str] = frozenset()
 _EXTRACT: dict[str, tuple[re.Pattern[str], ...]] = {}
 
-_IMAGE = re.compile(
+_IMAGE = _lazy(
     r"(?<![\w.-])(?P<image>(?P<registry>(?P<account_id>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
     r"|public\.ecr\.aws|(?:registry-1\.)?docker\.io|[a-z0-9-]+\.[a-z0-9.-]*[a-z](?::\d+)?)"
     r"/(?P<repository>[a-z0-9<>][a-z0-9._/<>-]*)(?::(?P<tag>\w[\w.-]{0,127})|@(?P<digest>sha256:[0-9a-f]{64}))?)",
     re.IGNORECASE,
 )
-_SECRET = re.compile(
+_SECRET = _lazy(
     r"(?P<secret_arn>arn:aws[\w-]*:secretsmanager:(?P<region>[\w-]+):(?P<account_id>[\dx*]+):secret:"
     r"(?P<secret>[\w/+=.@!-]+))"
 )
-_PARAM = re.compile(
-    r"(?P<parameter_arn>arn:aws[\w-]*:ssm:(?P<region>[\w-]+):[\dx*]+:parameter(?P<parameter>/[\w/.-]+))"
-)
-_KMS = re.compile(r"(?P<kms_key_arn>arn:aws[\w-]*:kms:[\w-]+:\d{12}:(?:key|alias)/[\w/-]+)")
-_ROLE = re.compile(r"assumed-role/(?P<role_name>[\w+=,.@-]+)/")
-_LOG_GROUP = re.compile(r"log-group:(?P<log_group>[\w/.#-]+)")
-_SERVICE = re.compile(r"\(service (?P<service>[^)\s,]+)|\bservice (?P<service2>[\w.-]+) (?:was|is|has|\()")
-_CLUSTER = re.compile(r":cluster/(?P<cluster>[\w-]+)")
+_PARAM = _lazy(r"(?P<parameter_arn>arn:aws[\w-]*:ssm:(?P<region>[\w-]+):[\dx*]+:parameter(?P<parameter>/[\w/.-]+))")
+_KMS = _lazy(r"(?P<kms_key_arn>arn:aws[\w-]*:kms:[\w-]+:\d{12}:(?:key|alias)/[\w/-]+)")
+_ROLE = _lazy(r"assumed-role/(?P<role_name>[\w+=,.@-]+)/")
+_LOG_GROUP = _lazy(r"log-group:(?P<log_group>[\w/.#-]+)")
+_SERVICE = _lazy(r"\(service (?P<service>[^)\s,]+)|\bservice (?P<service2>[\w.-]+) (?:was|is|has|\()")
+_CLUSTER = _lazy(r":cluster/(?P<cluster>[\w-]+)")
 _EXECUTION_CAUSES = frozenset(
     {"image-pull-auth", "secrets-access-denied", "secrets-kms-denied", "log-config", "role-assume-failed"}
 )
@@ -185,7 +205,7 @@ def _keys(keywords: tuple[str, ...]) -> frozenset[str]:
 def _first(low: str, norm: str, kind: str | None) -> tuple[Signature, re.Match[str] | None] | None:
     compiled = _COMPILED or _compile()
     has = low.__contains__
-    starts = set(_WORD_START.findall(low))
+    starts = set((_WORD_START._rx or _WORD_START._get()).findall(low))
     disjoint = starts.isdisjoint
     candidates: set[int] = {i for i, _ in _BY_KEY.get("", ())}
     for key in starts & _KEYSET:
