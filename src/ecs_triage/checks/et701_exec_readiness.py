@@ -24,9 +24,9 @@ References:
 
 from __future__ import annotations
 
-from ecs_triage import iam
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence.infra import awsvpc_targets, name_of, path_to
+from ecs_triage.iam import prove
 
 CHECK = Check(
     id="ET701",
@@ -68,7 +68,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             steps.append(f"Give {td.family} a task role allowing {', '.join(ACTIONS)} on *.")
         elif td is not None and td.task_role_arn and ev.has("iam_roles"):
             for action in ACTIONS:
-                decision = iam.prove(ev, td.task_role_arn, action, "*")
+                decision = prove(ev, td.task_role_arn, action, "*")
                 if decision.refused:
                     problems.append(
                         f"the task role {name_of(td.task_role_arn)} may not call {action} ({decision.method})"
