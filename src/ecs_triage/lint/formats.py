@@ -282,7 +282,7 @@ def _cloudformation(doc: Mapping[str, Any], name: str, loaded: Loaded) -> Parsed
         return None
     out: list[Resource] = []
     for logical, res in resources.items():
-        if not isinstance(res, Mapping) or res.get("Type") not in CFN_TYPES:
+        if not isinstance(res, Mapping) or str(res.get("Type")) not in CFN_TYPES:
             continue
         kind = CFN_TYPES[res["Type"]]
         props = res.get("Properties")
@@ -318,7 +318,7 @@ def _cloudformation(doc: Mapping[str, Any], name: str, loaded: Loaded) -> Parsed
         target = by_logical.get(_ref_target(svc.payload.get("taskDefinition")) or "")
         if target is not None and target.kind == "task_definitions":
             svc.payload["taskDefinition"] = target.payload["taskDefinitionArn"]
-        for lb in svc.payload.get("loadBalancers") or []:
+        for lb in _l(svc.payload.get("loadBalancers")):
             if not isinstance(lb, dict):
                 continue
             tg = by_logical.get(_ref_target(lb.get("targetGroupArn")) or "")
@@ -343,10 +343,10 @@ _INDEX = re.compile(r"\[[^\]]*\]")
 def _tf_resources(module: Any, base: str, out: list[tuple[Mapping[str, Any], str]], depth: int = 0) -> None:
     if not isinstance(module, Mapping) or depth > 50:
         return
-    for i, r in enumerate(module.get("resources") or []):
-        if isinstance(r, Mapping) and r.get("mode", "managed") == "managed" and r.get("type") in TF_TYPES:
+    for i, r in enumerate(_l(module.get("resources"))):
+        if isinstance(r, Mapping) and r.get("mode", "managed") == "managed" and str(r.get("type")) in TF_TYPES:
             out.append((r, f"{base}/resources/{i}"))
-    for i, child in enumerate(module.get("child_modules") or []):
+    for i, child in enumerate(_l(module.get("child_modules"))):
         _tf_resources(child, f"{base}/child_modules/{i}", out, depth + 1)
 
 
@@ -358,20 +358,20 @@ def _tf_references(doc: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
     def walk(module: Any, prefix: str, depth: int) -> None:
         if not isinstance(module, Mapping) or depth > 50:
             return
-        for r in module.get("resources") or []:
+        for r in _l(module.get("resources")):
             if not isinstance(r, Mapping) or r.get("type") != "aws_ecs_service":
                 continue
             expr = _m(r.get("expressions"))
             refs: dict[str, list[str]] = {}
             td = expr.get("task_definition")
             if isinstance(td, Mapping):
-                refs["task_definition"] = [prefix + str(x) for x in td.get("references") or []]
-            for i, lb in enumerate(expr.get("load_balancer") or []):
+                refs["task_definition"] = [prefix + str(x) for x in _l(td.get("references"))]
+            for i, lb in enumerate(_l(expr.get("load_balancer"))):
                 tg = lb.get("target_group_arn") if isinstance(lb, Mapping) else None
                 if isinstance(tg, Mapping):
-                    refs[f"load_balancer/{i}/target_group_arn"] = [prefix + str(x) for x in tg.get("references") or []]
+                    refs[f"load_balancer/{i}/target_group_arn"] = [prefix + str(x) for x in _l(tg.get("references"))]
             out[prefix + str(r.get("address", ""))] = refs
-        for call_name, call in (module.get("module_calls") or {}).items():
+        for call_name, call in _m(module.get("module_calls")).items():
             if isinstance(call, Mapping):
                 walk(call.get("module"), f"{prefix}module.{call_name}.", depth + 1)
 
@@ -379,6 +379,10 @@ def _tf_references(doc: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
     if isinstance(config, Mapping):
         walk(config.get("root_module"), "", 0)
     return out
+
+
+def _l(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _m(value: Any) -> Mapping[str, Any]:
@@ -541,8 +545,12 @@ def _terraform(doc: Mapping[str, Any], name: str, loaded: Loaded) -> Parsed | No
             if isinstance(values, Mapping):
                 items.append((str(item.get("address", "")), str(item["type"]), values, f"{ptr}/values"))
     else:
-        for i, rc in enumerate(doc.get("resource_changes") or []):
-            if not isinstance(rc, Mapping) or rc.get("type") not in TF_TYPES or rc.get("mode", "managed") != "managed":
+        for i, rc in enumerate(_l(doc.get("resource_changes"))):
+            if (
+                not isinstance(rc, Mapping)
+                or str(rc.get("type")) not in TF_TYPES
+                or rc.get("mode", "managed") != "managed"
+            ):
                 continue
             change = _m(rc.get("change"))
             after = change.get("after")
@@ -591,7 +599,7 @@ def _terraform(doc: Mapping[str, Any], name: str, loaded: Loaded) -> Parsed | No
         td = resolve(srefs.get("task_definition", []), "task_definitions")
         if td is not None:
             svc.payload["taskDefinition"] = td.payload["taskDefinitionArn"]
-        for i, lb in enumerate(svc.payload.get("loadBalancers") or []):
+        for i, lb in enumerate(_l(svc.payload.get("loadBalancers"))):
             tg = resolve(srefs.get(f"load_balancer/{i}/target_group_arn", []), "target_groups")
             if tg is not None:
                 lb["targetGroupArn"] = tg.payload["TargetGroupArn"]
@@ -599,3 +607,8 @@ def _terraform(doc: Mapping[str, Any], name: str, loaded: Loaded) -> Parsed | No
     if not out:
         parsed.notes.append(f"{name}: Terraform plan with no aws_ecs_task_definition, aws_ecs_service or target group")
     return parsed
+
+
+def load_yaml_value(text: str) -> Any:
+    """The value of a YAML (or JSON) text with CloudFormation tags in long form (no positions)."""
+    return load_yaml(text).value
