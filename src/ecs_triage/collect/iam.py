@@ -48,10 +48,10 @@ def _policy(sess: AwsSession, sink: Sink, arn: str, resource: str) -> dict | Non
     return sess.once(sink, ("policy", arn), fetch)
 
 
-def role(sess: AwsSession, sink: Sink, arn: str) -> dict:
+def role(sess: AwsSession, sink: Sink, arn: str) -> dict | None:
     """The `iam_roles` item of one role, fetched once per role ARN."""
 
-    def fetch(sub: Sink) -> dict:
+    def fetch(sub: Sink) -> dict | None:
         name = role_name(arn)
         item: dict[str, Any] = {
             "RoleArn": arn,
@@ -134,7 +134,7 @@ def role(sess: AwsSession, sink: Sink, arn: str) -> dict:
 
         sess.parallel([get_role, attached, inline])
         if item["found"] is None:
-            item["found"] = False
+            return None  # GetRole failed (a gap): existence unknown, so no item rather than found=false
         if not item["found"]:
             item["AttachedPolicies"], item["InlinePolicies"] = [], []
         return item

@@ -219,7 +219,8 @@ def collect_scope(
 
     def roles(arns: Iterable[str]) -> None:
         for item in sess.pmap(lambda a: iam.role(sess, sink, a), list(dict.fromkeys(a for a in arns if a))):
-            snap.put("iam_roles", item["RoleArn"], item)
+            if item is not None:
+                snap.put("iam_roles", item["RoleArn"], item)
 
     def task_roles() -> None:
         progress("iam: roles")

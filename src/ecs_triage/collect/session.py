@@ -181,7 +181,7 @@ class AwsSession:
         if credentials is None:
             raise CollectError(NO_CREDENTIALS)
         self.config = Config(
-            retries={"mode": "adaptive", "max_attempts": limits.MAX_ATTEMPTS},
+            retries={"mode": "adaptive", "total_max_attempts": limits.MAX_ATTEMPTS},
             max_pool_connections=limits.MAX_WORKERS * 2,
             connect_timeout=limits.CONNECT_TIMEOUT,
             read_timeout=limits.READ_TIMEOUT,
