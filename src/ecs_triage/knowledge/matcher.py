@@ -137,6 +137,8 @@ def _compile() -> list[_Compiled]:
         for i, c in enumerate(out):
             for kw in c[2] or ("",):
                 index.setdefault(word_key(kw), []).append((i, kw))
+        if "" in index:
+            raise ValueError(f"signatures without a keyword: {sorted({CATALOG[i].id for i, _ in index['']})}")
         _BY_KEY.update({k: tuple(v) for k, v in index.items()})
         global _KEYSET
         _KEYSET = frozenset(_BY_KEY) - {""}
@@ -205,18 +207,16 @@ def _keys(keywords: tuple[str, ...]) -> frozenset[str]:
 def _first(low: str, norm: str, kind: str | None) -> tuple[Signature, re.Match[str] | None] | None:
     compiled = _COMPILED or _compile()
     has = low.__contains__
-    starts = set((_WORD_START._rx or _WORD_START._get()).findall(low))
-    disjoint = starts.isdisjoint
-    candidates: set[int] = {i for i, _ in _BY_KEY.get("", ())}
-    for key in starts & _KEYSET:
+    candidates: set[int] = set()
+    for key in _KEYSET.intersection((_WORD_START._rx or _WORD_START._get()).findall(low)):
         for i, kw in _BY_KEY[key]:
             if i not in candidates and kw in low:
                 candidates.add(i)
     for i in sorted(candidates):
-        sig, _any_keys, _any_of, ctx_keys, context, all_of, none_of, rx, kinds = compiled[i]
+        sig, _any_keys, _any_of, _ctx_keys, context, all_of, none_of, rx, kinds = compiled[i]
         if kinds and kind is not None and kind not in kinds:
             continue
-        if context and (disjoint(ctx_keys) or not any(map(has, context))):
+        if context and not any(map(has, context)):
             continue
         if all_of and not all(map(has, all_of)):
             continue

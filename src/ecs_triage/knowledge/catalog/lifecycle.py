@@ -100,7 +100,6 @@ SIGNATURES: tuple[Signature, ...] = (
             "underlying infrastructure",
             "maintenance",
             "stoptask",
-            "deployment completed",
             "scale-in",
             "scaling in",
             "taskset scale",
