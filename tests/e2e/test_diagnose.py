@@ -155,3 +155,41 @@ def test_recorder_catches_writes_and_secret_reads(
     ecs.update_service(cluster="prod", service="pdf-export", desiredCount=1)
     with pytest.raises(AssertionError, match="UpdateService"):
         read_only(recorder.calls)
+
+
+_SCAN: dict[str, Any] = {}
+
+
+@pytest.fixture
+def scanned(account: dict[str, World], monkeypatch: pytest.MonkeyPatch, recorder_type: Any) -> dict[str, Any]:
+    """`ecs-triage scan` over both demo clusters, run once per module."""
+    if not _SCAN:
+        recorder = recorder_type()
+        with monkeypatch.context() as mp:
+            recorder.install(mp)
+            result = CliRunner().invoke(
+                cli, ["scan", "--cluster", "prod", "--cluster", "ec2-workers", "--format", "json"]
+            )
+        _SCAN.update(exit_code=result.exit_code, doc=_json(result.stdout), stderr=result.stderr, calls=recorder.calls)
+    return _SCAN
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_scan_row_names_the_cause(scanned: dict[str, Any], name: str) -> None:
+    w = WORLDS[name]
+    assert scanned["doc"] is not None, scanned["stderr"][-2000:]
+    rows = {(r["cluster"], r["service"]): r for r in scanned["doc"]["services"]}
+    row = rows[w.cluster, w.service]
+    assert row["cause"] == w.cause, row["summary"]
+    assert row["running"] < row["desired"] or row["status"] != "healthy"
+
+
+def test_scan_counts_healthy_services_and_stays_read_only(scanned: dict[str, Any], read_only: Any) -> None:
+    doc = scanned["doc"]
+    assert doc is not None, scanned["stderr"][-2000:]
+    assert sorted(doc["healthy"]) == sorted(f"{WORLDS[n].cluster}/{WORLDS[n].service}" for n in HEALTHY)
+    assert {(r["cluster"], r["service"]) for r in doc["services"]} == {
+        (WORLDS[n].cluster, WORLDS[n].service) for n in BROKEN
+    }
+    assert scanned["exit_code"] == 1
+    read_only(scanned["calls"])

@@ -254,3 +254,10 @@ def test_unknown_world_name_is_refused() -> None:
 
     with pytest.raises(KeyError, match="no-such-world"):
         build_worlds({}, ["no-such-world"])
+
+
+def test_docs_list_every_world() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "demo.md").read_text(encoding="utf-8")
+    for w in WORLDS.values():
+        cause = f"`{w.cause}`" if w.cause else "healthy"
+        assert f"| `{w.name}` | {w.cluster} | {w.service} | {cause} |" in page, w.name
