@@ -32,7 +32,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
-from ecs_triage.evidence.infra import name_of, service_of
+from ecs_triage.evidence.infra import (
+    error_lines,
+    log_stream_for,
+    missing_variables,
+    name_of,
+    service_of,
+    unreachable_endpoints,
+)
 from ecs_triage.evidence.model import Service, Task
 
 try:  # the catalog is a separate piece; without it this check has nothing to read with
@@ -113,6 +120,21 @@ def _render(match: Any, values: Mapping[str, Any]) -> Fix | None:
     return fix
 
 
+_LOG_MARKERS = ("exec format error", "address already in use", "eaddrinuse", "executable file not found")
+
+
+def _log_explains(ev: Evidence, task: Task, container: str) -> bool:
+    """The container's log tail holds what the application-exit checks read (a missing variable, an
+    unreachable dependency, an error line, an exec or port failure)."""
+    stream = log_stream_for(ev, task, container)
+    if stream is None:
+        return False
+    lines = stream.lines
+    if missing_variables(lines) or unreachable_endpoints(lines) or error_lines(lines):
+        return True
+    return any(marker in line.lower() for line in lines for marker in _LOG_MARKERS)
+
+
 def evaluate(ev: Evidence) -> Iterator[Hit]:
     if classify is None:
         return
@@ -153,15 +175,26 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
     for task in ev.stopped_tasks:
         service = service_of(ev, task)
         # container reasons first: they name the container; the task reason often repeats them
+        # An exit code alone is a consequence when the task's stop reason already names a specific cause
+        # (a health-check kill, a requested stop) or when the container's log tail explains it (ET120-ET126).
+        stop = classify(task.stopped_reason, kind="stopped_reason") if task.stopped_reason else None
+        stop_explains = stop is not None and bool(stop.signature) and stop.confidence >= 0.5
         best: float | None = None
+        logged = False
         for c in task.containers:
-            if c.reason or (c.exit_code not in (None, 0)):
-                conf = add(
-                    c.reason, "container_reason", task.arn, f"{c.pointer}/reason", c.name, task, service, c.exit_code
-                )
-                if conf is not None:
-                    best = max(best or 0.0, conf)
-        if task.stopped_reason:
+            if not c.reason and c.exit_code in (None, 0):
+                continue
+            if not c.reason and _log_explains(ev, task, c.name):
+                logged = True
+                continue
+            if not c.reason and stop_explains:
+                continue
+            conf = add(
+                c.reason, "container_reason", task.arn, f"{c.pointer}/reason", c.name, task, service, c.exit_code
+            )
+            if conf is not None:
+                best = max(best or 0.0, conf)
+        if task.stopped_reason and not (logged and not stop_explains):
             add(task.stopped_reason, "stopped_reason", task.arn, "/stoppedReason", "", task, service, floor=best)
     for service in ev.services:
         for i, event in enumerate(service.events[:MAX_EVENTS]):

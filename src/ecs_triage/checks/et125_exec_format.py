@@ -72,7 +72,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             if platforms is not None and want in platforms:
                 cause, confidence = "exec-format", 0.75
                 message = (
-                    f"Container {c.name} failed with exec format error although image {c.image} has a {want} manifest: "
+                    f"Container {c.name} failed with exec format error although image {cd.image if cd else c.image} has a {want} manifest: "
                     "the entrypoint is a script without a #! line (or with CRLF endings) or a binary for another OS"
                 )
             else:
