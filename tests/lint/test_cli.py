@@ -93,13 +93,16 @@ def test_bad_files_are_reported_one_line_each_and_the_rest_is_linted(tmp_path: P
     assert [f["check"] for f in report(out)["findings"]] == ["ET150"]
 
 
-def test_missing_path_and_unrecognised_explicit_file(tmp_path: Path) -> None:
+def test_missing_path_is_an_error_and_an_unrecognised_file_is_skipped(tmp_path: Path) -> None:
     other = tmp_path / "package.json"
     other.write_text('{"name": "web", "version": "1.0.0"}')
-    code, _, err = run(str(tmp_path / "nope.json"), str(other))
+    code, out, err = run(str(tmp_path / "nope.json"), str(other), "-f", "json")
     assert code == 2
     assert "nope.json: no such file or directory" in err
-    assert "package.json: not an ECS task definition" in err
+    assert "package.json" not in err
+    assert any("package.json: not an ECS task definition" in n for n in report(out)["notes"])
+    code, _, err = run(str(other))
+    assert code == 0, err
 
 
 def test_template_without_ecs_resources_says_so_and_exits_0() -> None:
