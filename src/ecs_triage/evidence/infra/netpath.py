@@ -1,0 +1,418 @@
+"""The network path from a task subnet to the AWS services it needs (IGW + public IP, NAT, VPC endpoints
+with private DNS, security groups, network ACLs), and what a task definition needs to reach."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ecs_triage.evidence.infra.ec2 import Network, Subnet, Vpc, cidr_contains, cidr_overlaps, network, service_name
+from ecs_triage.evidence.model import Evidence, Task, TaskDefinition
+from ecs_triage.evidence.parse import as_list, as_map, as_str
+
+# --------------------------------------------------------------------------------------- network path
+
+# What each need reaches: the endpoint service short names it takes when there is no internet path.
+NEEDS: Mapping[str, tuple[str, ...]] = {
+    "image": ("ecr.api", "ecr.dkr", "s3"),
+    "logs": ("logs",),
+    "secretsmanager": ("secretsmanager",),
+    "ssm": ("ssm",),
+    "kms": ("kms",),
+    "exec": ("ssmmessages",),
+}
+NETWORK_KINDS = ("subnets", "route_tables", "vpcs", "vpc_endpoints", "security_groups")
+
+
+@dataclass(frozen=True)
+class Proof:
+    """One observed fact for an EvidenceRef: the raw kind, the resource id, a pointer and the value."""
+
+    kind: str
+    resource: str
+    pointer: str
+    value: Any
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Path:
+    """Whether a subnet reaches a set of AWS services, and if not, why and what is missing.
+
+    `ok`: True (a path exists), False (proved missing), None (cannot tell: a route through a transit
+    gateway, peering or appliance; or evidence absent). `via` names the path when ok. `problems` are
+    one-line facts; `missing_endpoints` the endpoint service short names to create (s3 = gateway);
+    `blocked` the part that blocks an otherwise present path ("security-group", "nacl", "dns").
+    """
+
+    subnet: str
+    route_table: str | None
+    explicit_route_table: bool
+    ok: bool | None
+    via: str
+    problems: tuple[str, ...]
+    missing_endpoints: tuple[str, ...]
+    blocked: tuple[str, ...]
+    proofs: tuple[Proof, ...]
+    vpc_id: str | None
+    nat_candidate: str | None  # an available NAT gateway in the VPC, for the fix
+    endpoint_sgs_to_open: tuple[str, ...] = ()
+
+
+def _sg_allows_egress(
+    net: Network, sg_ids: Sequence[str], port: int, dest_cidr: str | None, dest_sgs: Sequence[str] = (), prefix=False
+) -> bool | None:
+    groups = [net.security_groups.get(g) for g in sg_ids]
+    if not sg_ids or any(g is None for g in groups):
+        return None
+    for g in groups:
+        assert g is not None
+        for rule in g.egress:
+            if not rule.covers_tcp(port):
+                continue
+            if any(c in ("0.0.0.0/0", "::/0") for c in rule.cidrs):
+                return True
+            if dest_cidr and any(cidr_overlaps(c, dest_cidr) for c in rule.cidrs):
+                return True
+            if dest_sgs and set(rule.group_ids) & set(dest_sgs):
+                return True
+            if prefix and rule.prefix_lists:
+                return True
+    return False
+
+
+def _sg_allows_ingress(net: Network, sg_ids: Sequence[str], port: int, src_sgs: Sequence[str], src_cidr: str | None):
+    groups = [net.security_groups.get(g) for g in sg_ids]
+    if not sg_ids or any(g is None for g in groups):
+        return None
+    for g in groups:
+        assert g is not None
+        for rule in g.ingress:
+            if not rule.covers_tcp(port):
+                continue
+            if set(rule.group_ids) & set(src_sgs):
+                return True
+            if any(c in ("0.0.0.0/0",) for c in rule.cidrs):
+                return True
+            if src_cidr and any(cidr_contains(c, src_cidr) for c in rule.cidrs):
+                return True
+    return False
+
+
+def path_to(
+    ev: Evidence,
+    subnet_id: str,
+    security_groups: Sequence[str],
+    public_ip: bool,
+    services: Sequence[str],
+) -> Path:
+    """Can tasks in `subnet_id` with `security_groups` reach the AWS `services` (endpoint short names)?"""
+    net = network(ev)
+    proofs: list[Proof] = []
+    problems: list[str] = []
+    subnet = net.subnets.get(subnet_id)
+    if subnet is None:
+        return Path(subnet_id, None, False, None, "", ("subnet not in the evidence",), (), (), (), None, None)
+    rt, explicit = net.route_table_for(subnet)
+    vpc = net.vpcs.get(subnet.vpc_id or "")
+    nat_candidate = next(
+        (n.id for n in net.nat_gateways.values() if n.vpc_id == subnet.vpc_id and n.state == "available"), None
+    )
+    if rt is None:
+        return Path(
+            subnet_id, None, False, None, "", ("route table not in the evidence",), (), (), (), subnet.vpc_id, None
+        )
+    rt_kind = "explicit" if explicit else "main"
+    default = rt.default_route()
+    internet_via = ""
+    internet_state: bool | None = False
+    if default is not None and default.active and default.target:
+        tgt = default.target
+        proofs.append(Proof("route_tables", rt.id, default.pointer, {"0.0.0.0/0": tgt}))
+        if tgt.startswith("igw-"):
+            if public_ip:
+                internet_via, internet_state = f"internet gateway {tgt} with a public IP", True
+            else:
+                problems.append(
+                    f"{subnet.id} routes 0.0.0.0/0 to the internet gateway {tgt} (route table {rt.id}, {rt_kind}) "
+                    "but the task gets no public IP (assignPublicIp is DISABLED)"
+                )
+        elif tgt.startswith("nat-"):
+            nat = net.nat_gateways.get(tgt)
+            if nat is None or (nat.state or "available") == "available":
+                internet_via, internet_state = f"NAT gateway {tgt}", True
+            else:
+                problems.append(f"the NAT gateway {tgt} that {rt.id} routes 0.0.0.0/0 to is {nat.state}")
+        else:
+            # transit gateway, peering, an appliance: the path goes on beyond what we can see
+            internet_via, internet_state = f"{tgt} (beyond what ecs-triage can see)", None
+    else:
+        where = f"(route table {rt.id}, {rt_kind})"
+        if default is not None and not default.active:
+            problems.append(
+                f"{subnet.id} routes 0.0.0.0/0 to {default.target} but the route is {default.state} {where}"
+            )
+            proofs.append(Proof("route_tables", rt.id, default.pointer, {"State": default.state}))
+        else:
+            label = "private" if not public_ip else "public IP but"
+            problems.append(f"{subnet.id} ({label}) routes 0.0.0.0/0 nowhere {where}")
+            proofs.append(Proof("route_tables", rt.id, "/Routes", [r.destination or r.prefix_list for r in rt.routes]))
+
+    blocked: list[str] = []
+    sg_open: list[str] = []
+    missing: list[str] = []
+    via_endpoints: list[str] = []
+    endpoint_ok = True
+    for short in services:
+        if short == "s3":
+            ep = net.endpoint(subnet.vpc_id, "s3", "Gateway")
+            if ep is not None and ep.usable and rt.id in ep.route_table_ids:
+                via_endpoints.append(ep.id)
+                continue
+            if ep is not None and rt.id not in ep.route_table_ids:
+                problems.append(f"the S3 gateway endpoint {ep.id} is not associated with {rt.id}")
+                proofs.append(Proof("vpc_endpoints", ep.id, "/RouteTableIds", list(ep.route_table_ids)))
+            missing.append("s3")
+            endpoint_ok = False
+            continue
+        ep = net.endpoint(subnet.vpc_id, short)
+        if ep is None or not ep.usable:
+            missing.append(short)
+            endpoint_ok = False
+            continue
+        if not ep.private_dns:
+            problems.append(f"the {short} endpoint {ep.id} has private DNS disabled")
+            proofs.append(Proof("vpc_endpoints", ep.id, "/PrivateDnsEnabled", False))
+            blocked.append("dns")
+            endpoint_ok = False
+            continue
+        if vpc is not None and (vpc.dns_support is False or vpc.dns_hostnames is False):
+            problems.append(
+                f"{vpc.id} has enableDnsSupport={vpc.dns_support} enableDnsHostnames={vpc.dns_hostnames}: "
+                "endpoint private DNS names do not resolve"
+            )
+            proofs.append(Proof("vpcs", vpc.id, "/EnableDnsHostnames", vpc.dns_hostnames))
+            blocked.append("dns")
+            endpoint_ok = False
+            continue
+        ingress = _sg_allows_ingress(net, ep.security_group_ids, 443, security_groups, subnet.cidr)
+        if ingress is False:
+            problems.append(
+                f"the {short} endpoint's security group {', '.join(ep.security_group_ids)} does not allow "
+                f"TCP 443 from the task security group or {subnet.cidr}"
+            )
+            sg_open.extend(ep.security_group_ids)
+            blocked.append("security-group")
+            endpoint_ok = False
+            continue
+        egress = _sg_allows_egress(net, security_groups, 443, _vpc_cidr(vpc, subnet), ep.security_group_ids)
+        if egress is False:
+            problems.append(f"the task security groups {', '.join(security_groups)} allow no TCP 443 egress to {ep.id}")
+            blocked.append("security-group")
+            endpoint_ok = False
+            continue
+        via_endpoints.append(ep.id)
+
+    if missing and internet_state is not True:
+        names = ", ".join(service_name(net.region, s) for s in missing)
+        problems.append(f"the VPC {subnet.vpc_id} has no {names} endpoint" + ("s" if len(missing) > 1 else ""))
+        proofs.append(
+            Proof(
+                "vpc_endpoints",
+                subnet.vpc_id or "",
+                "/",
+                [e.service_name for e in net.endpoints if e.vpc_id == subnet.vpc_id],
+            )
+        )
+
+    # internet path: task SG egress 443 to 0.0.0.0/0, NACL out 443 + in ephemeral
+    if internet_state is True:
+        egress = _sg_allows_egress(net, security_groups, 443, "0.0.0.0/0", prefix="s3" in services)
+        if egress is False:
+            problems.append(f"the task security groups {', '.join(security_groups)} allow no TCP 443 egress")
+            for g in security_groups:
+                sg = net.security_groups.get(g)
+                if sg:
+                    proofs.append(Proof("security_groups", g, "/IpPermissionsEgress", len(sg.egress)))
+            blocked.append("security-group")
+            internet_state = False
+    acl = net.nacl_for(subnet)
+    if acl is not None and (internet_state is True or via_endpoints):
+        out = acl.decide(True, 443)
+        back = acl.decide(False, 49152)
+        if out is None or not out.allow:
+            problems.append(f"the network ACL {acl.id} of {subnet.id} denies outbound TCP 443")
+            proofs.append(Proof("network_acls", acl.id, out.pointer if out else "/Entries", "deny"))
+            blocked.append("nacl")
+            internet_state, endpoint_ok = False, False
+        elif back is None or not back.allow:
+            problems.append(f"the network ACL {acl.id} of {subnet.id} denies inbound ephemeral ports (1024-65535)")
+            proofs.append(Proof("network_acls", acl.id, back.pointer if back else "/Entries", "deny"))
+            blocked.append("nacl")
+            internet_state, endpoint_ok = False, False
+
+    if internet_state is True:
+        ok: bool | None = True
+        via = internet_via
+    elif endpoint_ok and not missing and via_endpoints:
+        ok, via = True, "VPC endpoints " + ", ".join(via_endpoints)
+    elif internet_state is None:
+        ok, via = None, internet_via
+    else:
+        ok, via = False, ""
+    return Path(
+        subnet=subnet.id,
+        route_table=rt.id,
+        explicit_route_table=explicit,
+        ok=ok,
+        via=via,
+        problems=tuple(problems),
+        missing_endpoints=tuple(missing) if internet_state is not True else (),
+        blocked=tuple(dict.fromkeys(blocked)),
+        proofs=tuple(proofs),
+        vpc_id=subnet.vpc_id,
+        nat_candidate=nat_candidate,
+        endpoint_sgs_to_open=tuple(dict.fromkeys(sg_open)),
+    )
+
+
+def _vpc_cidr(vpc: Vpc | None, subnet: Subnet) -> str | None:
+    return vpc.cidrs[0] if vpc is not None and vpc.cidrs else subnet.cidr
+
+
+@dataclass(frozen=True)
+class AwsVpcTarget:
+    """Where awsvpc tasks of one service (or one standalone task) get their network interface."""
+
+    resource: str  # the service ARN or task ARN
+    cluster_arn: str
+    service: str | None
+    subnets: tuple[str, ...]
+    security_groups: tuple[str, ...]
+    public_ip: bool
+    pointer: str  # where the configuration sits in the resource's payload
+    tasks: tuple[Task, ...]
+
+
+@lru_cache(maxsize=64)
+def awsvpc_targets(ev: Evidence) -> tuple[AwsVpcTarget, ...]:
+    """The services' awsvpc network configuration (a failed task's ENI is gone) plus the subnets of tasks
+    that still carry an ENI attachment and belong to no collected service."""
+    out = []
+    covered: set[str] = set()
+    for svc in ev.services:
+        tasks = ev.tasks_of(svc)
+        if svc.network is None:
+            continue
+        subnets = list(svc.network.subnets)
+        for t in tasks:
+            if t.subnet_id and t.subnet_id not in subnets:
+                subnets.append(t.subnet_id)
+        covered.update(t.arn for t in tasks)
+        out.append(
+            AwsVpcTarget(
+                resource=svc.arn,
+                cluster_arn=svc.cluster_arn,
+                service=svc.name,
+                subnets=tuple(subnets),
+                security_groups=svc.network.security_groups,
+                public_ip=(svc.network.assign_public_ip or "DISABLED").upper() == "ENABLED",
+                pointer="/networkConfiguration/awsvpcConfiguration",
+                tasks=tasks,
+            )
+        )
+    for t in ev.tasks:
+        if t.arn in covered or not t.subnet_id:
+            continue
+        out.append(
+            AwsVpcTarget(
+                resource=t.arn,
+                cluster_arn=t.cluster_arn,
+                service=t.service_name,
+                subnets=(t.subnet_id,),
+                security_groups=(),
+                public_ip=False,
+                pointer="/attachments",
+                tasks=(t,),
+            )
+        )
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------- what a task must reach
+
+
+@dataclass(frozen=True)
+class Need:
+    """A group of AWS services a task must reach to start, and why."""
+
+    name: str  # "image" | "secrets" | "logs" | "exec"
+    cause: str  # the taxonomy label when the path is missing
+    services: tuple[str, ...]  # endpoint short names; () = the internet itself (a registry outside AWS)
+    why: str  # "image 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1"
+
+
+_ECR = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/")
+
+
+def needs_of(ev: Evidence, td: TaskDefinition) -> tuple[Need, ...]:
+    """What the task must reach to start, in the order ECS needs it: image, secrets, logs."""
+    region = ev.region or "us-east-1"
+    out: list[Need] = []
+    for cd in td.containers:
+        image = cd.image or ""
+        m = _ECR.match(image)
+        if m and m.group(2) == region:
+            out.append(Need("image", "image-pull-network", ("ecr.api", "ecr.dkr", "s3"), f"image {image}"))
+        elif image and not m:
+            out.append(Need("image", "image-pull-network", (), f"image {image} (a registry on the internet)"))
+        if out:
+            break
+    secret_services: list[str] = []
+    refs = [s.value_from for cd in td.containers for s in cd.secrets]
+    refs += [s.value_from for cd in td.containers if cd.log_configuration for s in cd.log_configuration.secret_options]
+    refs += [cd.repository_credentials for cd in td.containers if cd.repository_credentials]
+    for ref in refs:
+        service = "secretsmanager" if ref.startswith("arn:aws:secretsmanager:") else "ssm"
+        arn_region = ref.split(":")[3] if ref.startswith("arn:") and ref.count(":") >= 4 else region
+        if arn_region == region and service not in secret_services:
+            secret_services.append(service)
+    for item in map(as_map, as_list(ev.raw.get("secrets"))):
+        key = as_str(as_map(item.get("secret")).get("KmsKeyId"))
+        if key and "alias/aws/" not in key and "kms" not in secret_services:
+            secret_services.append("kms")
+    if secret_services:
+        out.append(Need("secrets", "secrets-network", tuple(secret_services), f"{len(refs)} secret reference(s)"))
+    if any(cd.log_configuration and cd.log_configuration.driver == "awslogs" for cd in td.containers):
+        out.append(Need("logs", "log-network", ("logs",), "the awslogs log driver"))
+    return tuple(out)
+
+
+_SAYS = {  # secrets first: "unable to pull secrets or registry auth" names a registry too
+    "secrets": re.compile(r"secret|ssm|asm|parameter store|GetParameters", re.I),
+    "logs": re.compile(r"log driver|logger|awslogs|cloudwatch log|create stream|CreateLogStream", re.I),
+    "image": re.compile(r"CannotPullContainer|pull image|ref pull|pulling image|manifest|registry", re.I),
+}
+_NETWORKISH = re.compile(
+    r"timeout|timed out|deadline exceeded|context canceled|dial tcp|connection|unable to reach|no such host|"
+    r"request canceled|i/o",
+    re.I,
+)
+
+
+def stopped_says(ev: Evidence, tasks: Iterable[Task]) -> tuple[str | None, tuple[str, str, str] | None]:
+    """(need named by a stopped task's network-looking failure, (task ARN, pointer, text)) or (None, None)."""
+    for t in tasks:
+        if t.last_status != "STOPPED":
+            continue
+        texts = [(f"{c.pointer}/reason", c.reason) for c in t.containers] + [("/stoppedReason", t.stopped_reason)]
+        for pointer, text in texts:
+            if not text or not _NETWORKISH.search(text):
+                continue
+            for need, pattern in _SAYS.items():
+                if pattern.search(text):
+                    return need, (t.arn, pointer, text)
+    return None, None
