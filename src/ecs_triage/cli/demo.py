@@ -86,6 +86,7 @@ def demo(serve: bool, only: str | None, fmt: str) -> None:
 def _serve(env: dict[str, str], worlds: list[Any]) -> None:
     broken = [w for w in worlds if not w.healthy]
     click.echo("# The simulated account is up. In another shell:")
+    click.echo("unset " + " ".join(_CLEARED))
     click.echo("export " + " ".join(f"{k}={v}" for k, v in env.items()))
     click.echo("")
     click.echo("# then try:")
@@ -161,15 +162,20 @@ def _show(worlds: list[Any], fmt: str) -> int:
         }
         click.echo(json.dumps(doc, indent=2, default=str))
         return len(errors)
-    md = fmt == "md"
-    click.echo("# ecs-triage demo\n" if md else "")
-    click.echo(("## scan: " if md else "== scan: ") + ", ".join(clusters) + ("\n" if md else " =="))
-    if scan_out is not None:
-        click.echo(render_scan(scan_out, fmt))
-    for w, report in diagnoses:
-        title = f"diagnose --cluster {w.cluster} --service {w.service}  ({w.description})"
-        click.echo(("\n## " + title + "\n") if md else ("\n== " + title + " =="))
-        click.echo(render(report, fmt))
+    if fmt == "md":
+        click.echo("# ecs-triage demo: a simulated account\n")
+        if scan_out is not None:
+            click.echo(render_scan(scan_out, fmt))
+        for w, report in diagnoses:
+            click.echo(f"\n---\n\n*Demo world `{w.name}`: {w.description}*\n")
+            click.echo(render(report, fmt))
+    else:
+        click.echo("== scan: " + ", ".join(clusters) + " ==")
+        if scan_out is not None:
+            click.echo(render_scan(scan_out, fmt))
+        for w, report in diagnoses:
+            click.echo(f"\n== diagnose --cluster {w.cluster} --service {w.service}  ({w.description}) ==")
+            click.echo(render(report, fmt))
     for err in errors:
         click.echo(f"ecs-triage: error: {err['step']}: {err['error']}", err=True)
     return len(errors)

@@ -220,10 +220,3 @@ def set_targets_unhealthy(target_group_arn: str, reason: str, description: str) 
         return FakeHealthStatus(t["Id"], t["Port"], tg.health_check_port, "unhealthy", reason, description)
 
     tg.health_for = health_for
-
-
-def set_instance_remaining(cluster: str, container_instance_arn: str, *, memory: int | None = None) -> None:
-    ci = ecs_backend().container_instances[cluster][container_instance_arn.split("/")[-1]]
-    for resource in ci.remaining_resources:
-        if resource["name"] == "MEMORY" and memory is not None:
-            resource["integerValue"] = memory
