@@ -375,3 +375,27 @@ def test_garbage_payloads_do_not_raise() -> None:
     infra.network(ev)
     infra.target_groups(ev)
     assert infra.log_streams(ev)[0].events == ()
+
+
+@pytest.mark.parametrize(
+    ("arn", "name"),
+    [
+        ("arn:aws:ecs:us-east-1:123456789012:cluster/prod", "prod"),
+        ("arn:aws:ecs:us-east-1:123456789012:service/prod/web", "web"),
+        ("arn:aws:ecs:us-east-1:123456789012:task-definition/web:9", "web:9"),
+        ("arn:aws:iam::123456789012:role/service-role/web-exec", "web-exec"),
+        ("prod", "prod"),
+        (None, ""),
+    ],
+)
+def test_name_of(arn: str | None, name: str) -> None:
+    assert infra.name_of(arn) == name
+
+
+def test_target_group_name_from_arn_when_absent() -> None:
+    ev = evidence(
+        target_groups=[
+            {"TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/6d0e"}
+        ]
+    )
+    assert next(iter(infra.target_groups(ev).values())).name == "web-tg"

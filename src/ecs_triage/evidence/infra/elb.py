@@ -73,7 +73,7 @@ def target_groups(ev: Evidence) -> Mapping[str, TargetGroup]:
         matcher = as_map(raw.get("Matcher"))
         out[arn] = TargetGroup(
             arn=arn,
-            name=as_str(raw.get("TargetGroupName")) or arn.split("/")[-2] if "/" in arn else arn,
+            name=as_str(raw.get("TargetGroupName")) or (arn.split("/")[-2] if arn.count("/") >= 2 else arn),
             protocol=as_str(raw.get("Protocol")),
             port=as_int(raw.get("Port")),
             target_type=as_str(raw.get("TargetType")),

@@ -15,8 +15,12 @@ from ecs_triage.evidence.parse import as_list, as_map, as_str
 
 
 def name_of(arn: str | None) -> str:
-    """`arn:aws:ecs:...:cluster/prod` -> `prod`; `.../service/prod/web` -> `web`; a name stays a name."""
-    return (arn or "").rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1] if arn else ""
+    """`arn:aws:ecs:...:cluster/prod` -> `prod`; `.../service/prod/web` -> `web`;
+    `.../task-definition/web:9` -> `web:9`; a name stays a name."""
+    if not arn:
+        return ""
+    text = arn.rstrip("/")
+    return text.rsplit("/", 1)[-1] if "/" in text else text.rsplit(":", 1)[-1]
 
 
 def service_of(ev: Evidence, task: Task) -> Service | None:
