@@ -56,7 +56,7 @@ _RANGES = {
     16384: tuple(range(32768, 122880 + 1, 8192)),
 }
 VALID_PAIRS = tuple((c, m) for c, mems in _RANGES.items() for m in mems)
-_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.I)
+_UNIT = re.compile(r"^\s*(\d*\.?\d+)\s*([a-z]*)\s*$", re.I)
 DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size"
 
 

@@ -37,7 +37,7 @@ CHECK = Check(
 )
 
 DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_size"
-_MEM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(gb|gib|mb|mib)?\s*$", re.I)
+_MEM = re.compile(r"^\s*(\d*\.?\d+)\s*(gb|gib|mb|mib)?\s*$", re.I)
 
 
 def _mib(text: str | None) -> int | None:

@@ -5,7 +5,8 @@ What it detects:
     a Secrets Manager ARN `arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`, optionally followed by
     exactly three fields `:json-key:version-stage:version-id` (empty fields allowed, colons required);
     an SSM parameter ARN `arn:aws:ssm:REGION:ACCOUNT:parameter/NAME`; or an SSM parameter name
-    (`name`, or `/path/name` with a leading slash). Flagged: a Secrets Manager suffix with one or two
+    (`name`, or `/path/name` with a leading slash). Also flagged: an `environment` entry with `valueFrom`
+    (secret references belong in `secrets`; `environment` only takes `value`). Flagged references: a Secrets Manager suffix with one or two
     fields (`...:secret:db:password`), a Secrets Manager name given without ARN (read as an SSM parameter),
     a path-like parameter name without the leading slash, `parameter//`, whitespace, ARNs with a missing
     Region or account.
@@ -106,6 +107,31 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
     for td in ev.task_definitions.values():
         resource = taskdef_resource(td)
         for c in td.containers:
+            env = c.raw.get("environment")
+            for i, item in enumerate(env if isinstance(env, list) else []):
+                if not isinstance(item, dict) or not isinstance(item.get("valueFrom"), str):
+                    continue
+                name = str(item.get("name", ""))
+                pointer = f"{c.pointer}/environment/{i}"
+                yield Hit(
+                    resource=resource,
+                    message=(
+                        f"Container {c.name}: environment entry {name!r} has valueFrom {item['valueFrom']!r}; "
+                        "environment takes only value, secret references belong in secrets."
+                    ),
+                    cause="invalid-task-definition",
+                    confidence=0.95,
+                    evidence=(EvidenceRef(resource, f"{pointer}/valueFrom", item["valueFrom"]),),
+                    fix=Fix(
+                        summary=f"Move {name} from environment to secrets.",
+                        snippet={"secrets": [{"name": name, "valueFrom": item["valueFrom"]}]},
+                        snippet_title=f"containerDefinitions[{c.name}]",
+                        docs=(DOCS,),
+                        risk="safe",
+                    ),
+                    pointer=f"{pointer}/valueFrom",
+                    signature="secrets.value-from-in-environment",
+                )
             refs = list(c.secrets) + (list(c.log_configuration.secret_options) if c.log_configuration else [])
             for s in refs:
                 problem = check_reference(s.value_from)
