@@ -676,3 +676,34 @@ def test_unknown_kind_raises_value_error() -> None:
     with pytest.raises(ValueError):
         classify("x", kind="tweet")
     assert classify("x", kind="log_tail").cause == "unknown"
+
+
+def _truncation_items() -> list[tuple[str, str | None, int | None, str]]:
+    import json
+    from pathlib import Path
+
+    from ecs_triage.app.explain import examples
+
+    items = [(e["text"], e["kind"], e["exit_code"], e["expect"]) for e in examples()]
+    items += [(t, k, None, c) for t, k, c in VARIANTS]
+    corpus = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "public.jsonl"
+    if corpus.exists():
+        for line in corpus.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            items.append((r["text"], r["kind"], r["exit_code"], r["label"]))
+    return items
+
+
+def test_every_prefix_is_right_unknown_or_unsure() -> None:
+    """Cut anywhere (as Fargate does), a message keeps its cause, becomes unknown, or gets a low confidence:
+    a prefix never gives another cause with confidence above 0.7."""
+    wrong = []
+    for text, kind, code, cause in _truncation_items():
+        if classify(text, kind=kind, exit_code=code).cause != cause:
+            continue
+        for end in range(8, len(text), 3):
+            m = classify(text[:end], kind=kind, exit_code=code)
+            if m.cause not in (cause, "unknown") and m.confidence > 0.7:
+                wrong.append((cause, m.signature, text[:end][-80:]))
+                break
+    assert not wrong

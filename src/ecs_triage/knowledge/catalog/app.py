@@ -114,7 +114,7 @@ SIGNATURES: tuple[Signature, ...] = (
             r"ENOTFOUND (?P<host>\S+)",
             r"port (?P<port>\d{2,5})",
         ),
-        confidence=0.8,
+        confidence=0.7,
         decide=(
             "the dependency's security group (inbound from the task's security group on the port)",
             "the host name the app uses (DNS, same VPC)",

@@ -125,8 +125,6 @@ SIGNATURES: tuple[Signature, ...] = (
         explanation="RegisterTaskDefinition, CreateService, UpdateService or RunTask refused the request: the "
         "message names the field (network mode, ports, memory, load balancer container, launch type ...).",
         any_of=(
-            "clientexception",
-            "invalidparameterexception",
             "invalid setting",
             "is not valid",
             "must match",
@@ -146,6 +144,17 @@ SIGNATURES: tuple[Signature, ...] = (
         none_of=("unable to place",),
         confidence=0.8,
         decide=("the exact field the message names",),
+        fix=fx.TASKDEF,
+    ),
+    Signature(
+        id="api.rejected",
+        cause="invalid-task-definition",
+        summary="The API rejected the request (ClientException / InvalidParameterException); the detail is cut off",
+        explanation="A client error from the ECS API: most often an invalid task definition or service setting, "
+        "but quotas, roles and missing instances are reported the same way. The message after the colon decides.",
+        any_of=("clientexception", "invalidparameterexception", "client exception"),
+        confidence=0.45,
+        decide=("the rest of the API error message",),
         fix=fx.TASKDEF,
     ),
 )

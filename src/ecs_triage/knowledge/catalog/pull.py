@@ -66,6 +66,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "repository does not exist or may require",
             "does not exist or may require 'docker login'",
             "does not exist or may require docker login",
+            "pull access denied",
         ),
         confidence=0.75,
         decide=(
@@ -177,7 +178,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "Most often the registry refused the credentials (403/401); a 404 or 429 would say otherwise.",
         context=PULL,
         any_of=("unexpected status code", "failed open", "httpreaderseeker", "httpreadseeker"),
-        confidence=0.55,
+        confidence=0.45,
         decide=(
             "the full status code in the container's reason (403/401 auth, 404 missing, 429 rate limit)",
             "the execution role's ECR permissions",
