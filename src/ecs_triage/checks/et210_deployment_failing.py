@@ -29,7 +29,8 @@ import re
 from collections import Counter
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
-from ecs_triage.evidence.infra import name_of
+from ecs_triage.evidence.infra import log_stream_for, missing_variables, name_of, unreachable_endpoints
+from ecs_triage.evidence.model import Task
 
 try:
     from ecs_triage.knowledge import classify  # type: ignore[attr-defined]
@@ -52,6 +53,25 @@ _STEADY = re.compile(r"has reached a steady state", re.I)
 _IGNORED = {"unknown", "user-or-deployment-stop"}
 
 
+def _from_logs(ev: Evidence, task: Task) -> tuple[str, EvidenceRef] | None:
+    """The cause an exited container's log tail names (what ET120/ET121 read), with the line."""
+    for c in task.containers:
+        if c.exit_code in (None, 0):
+            continue
+        stream = log_stream_for(ev, task, c.name)
+        if stream is None:
+            continue
+        missing = missing_variables(stream.lines)
+        if missing:
+            event = stream.events[missing[0][1]]
+            return "app-exit-missing-config", EvidenceRef(stream.resource, event.pointer, event.message)
+        unreachable = unreachable_endpoints(stream.lines)
+        if unreachable:
+            event = stream.events[unreachable[-1].line]
+            return "app-exit-dependency-unreachable", EvidenceRef(stream.resource, event.pointer, event.message)
+    return None
+
+
 def _underlying(ev: Evidence, service_name: str, td_arn: str) -> tuple[str, float, list[EvidenceRef]]:
     counts: Counter[str] = Counter()
     refs: dict[str, list[EvidenceRef]] = {}
@@ -72,7 +92,13 @@ def _underlying(ev: Evidence, service_name: str, td_arn: str) -> tuple[str, floa
                 continue
             if best is None or m.confidence > best[1].confidence:
                 best = (pointer, m, text if text else code)
-        if best is not None:
+        logged = _from_logs(ev, t)
+        if logged is not None and (best is None or best[1].confidence < 0.5):
+            cause, ref = logged
+            counts[cause] += 1
+            conf[cause] = max(conf.get(cause, 0.0), 0.8)
+            refs.setdefault(cause, []).append(ref)
+        elif best is not None:
             pointer, m, value = best
             counts[m.cause] += 1
             conf[m.cause] = max(conf.get(m.cause, 0.0), float(m.confidence))
