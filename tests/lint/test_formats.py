@@ -165,6 +165,9 @@ def test_terraform_bad_container_definitions_is_a_note() -> None:
     }
     parsed = formats.parse_text(json.dumps(plan), "plan.json")
     assert any("container_definitions is not valid JSON" in n for n in parsed.notes)
+    del plan["planned_values"]["root_module"]["resources"][0]["values"]["container_definitions"]
+    parsed = formats.parse_text(json.dumps(plan), "plan.json")
+    assert any("container_definitions is unknown until apply" in n for n in parsed.notes)
 
 
 def test_service_and_target_group_files() -> None:

@@ -38,7 +38,7 @@ CHECK = Check(
 )
 
 DOCS = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html"
-_TEMPLATED = re.compile(r"\$\{|\{\{|<[A-Za-z_-]+>|#\{|%\(")
+_TEMPLATED = re.compile(r"\$\{|\{\{|<[A-Za-z0-9_.-]+>|#\{|%\(")
 
 
 def evaluate(ev: Evidence) -> Iterator[Hit]:

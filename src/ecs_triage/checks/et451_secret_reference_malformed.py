@@ -48,7 +48,7 @@ _SM = re.compile(r"^arn:(aws[a-z-]*):secretsmanager:([a-z0-9-]*):(\d*):secret:(.
 _SSM_ARN = re.compile(r"^arn:(aws[a-z-]*):ssm:([a-z0-9-]*):(\d*):parameter(.*)$")
 _NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]+$")
 _PARAM = re.compile(r"^/?[A-Za-z0-9_.\-/]+$")
-_TEMPLATED = re.compile(r"\$\{|\{\{|<[A-Za-z_-]+>")
+_TEMPLATED = re.compile(r"\$\{|\{\{|<[A-Za-z0-9_.-]+>")
 
 
 def check_reference(ref: str) -> tuple[str, str | None] | None:

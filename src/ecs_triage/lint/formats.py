@@ -440,6 +440,8 @@ def _tf_task_definition(values: Mapping[str, Any], vptr: str, notes: list[str], 
         if isinstance(decoded, list):
             payload["containerDefinitions"] = decoded
             pmap["/containerDefinitions"] = f"{vptr}/container_definitions"
+    elif cds is None:
+        notes.append(f"{where}: container_definitions is unknown until apply; its containers were not linted")
     elif isinstance(cds, list):
         payload["containerDefinitions"] = cds
         identity_map(cds, "/containerDefinitions", f"{vptr}/container_definitions", pmap)
