@@ -599,6 +599,37 @@ MORE: list[tuple[str, str | None, str]] = [
 ]
 
 VARIANTS += MORE
+VARIANTS += [
+    (
+        "CannotPullContainerError: The task can’t pull the image. Check that the role has the permissions to pull "
+        "images from the registry.",
+        "container_reason",
+        "image-pull-auth",
+    ),
+    (
+        "CannotPullContainerError: The task can’t pull the image 111122223333.dkr.ecr.us-east-1.amazonaws.com/x:1 "
+        "from the registry. The image doesn’t exist.",
+        "container_reason",
+        "image-not-found",
+    ),
+    (
+        "CannotPullContainerError: The task can’t pull the image. Check your network configuration.",
+        None,
+        "image-pull-network",
+    ),
+    ("standard_init_linux.go:219: exec user process caused: no such file or directory", "log", "exec-format"),
+    (
+        "hcsshim::CreateComputeSystem: The container operating system does not match the host operating system.",
+        None,
+        "image-platform-mismatch",
+    ),
+    (
+        '{"lastStatus": "STOPPED", "stoppedReason": "Essential container in task exited", '
+        '"containers": [{"exitCode": 127}]}',
+        None,
+        "entrypoint-not-found",
+    ),
+]
 
 
 @pytest.mark.parametrize(("text", "kind", "cause"), VARIANTS, ids=[f"{c}-{i}" for i, (_, _, c) in enumerate(VARIANTS)])

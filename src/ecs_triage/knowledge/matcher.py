@@ -27,7 +27,11 @@ _ALIASES = {
     "service": "service_event",
     "api": "api_error",
 }
-MAX_SCAN = 65_536  # longer texts: the head and the tail are read (the cause is at one end)
+MAX_SCAN = 65_536
+# typographic quotes and dashes (the 2024 messages write "can’t"; pasted text gets “smart” quotes)
+_ASCII_PUNCT = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)  # longer texts: the head and the tail are read (the cause is at one end)
 
 SIGNATURES: dict[str, Signature] = {s.id: s for s in CATALOG}
 SIGNATURES.update(exitcodes.SIGNATURES)
@@ -341,6 +345,8 @@ def classify(text: Any, kind: str | None = None, exit_code: int | None = None) -
         half = MAX_SCAN // 2
         text = text[:half] + "\n" + text[-half:]
     norm = " ".join(text.split())
+    if not norm.isascii():
+        norm = norm.translate(_ASCII_PUNCT)
     low = norm.lower()
     if exit_code is not None and (isinstance(exit_code, bool) or not isinstance(exit_code, int)):
         raise ValueError(f"exit_code must be an integer, not {exit_code!r}")

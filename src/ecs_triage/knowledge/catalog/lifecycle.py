@@ -219,7 +219,7 @@ GENERIC: tuple[Signature, ...] = (
             "exited with code",
             "exit code",
         ),
-        extract=(r"exit(?:ed with)?\s*code[:= ]*(?P<exit_code>\d{1,3})",),
+        extract=(r"exit(?:ed with)?[\s_]*code\"?\s*[:=]?\s*(?P<exit_code>\d{1,3})",),
         confidence=0.3,
         decide=("the container's exitCode", "the container's log tail"),
         generic=True,

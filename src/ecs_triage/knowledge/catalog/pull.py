@@ -39,6 +39,8 @@ EARLY: tuple[Signature, ...] = (
         explanation="The image index lists platforms; none matches the task's runtimePlatform (for example an "
         "arm64-only image on an X86_64 task, or a Windows image on Linux).",
         any_of=(
+            "operating system does not match",
+            "descriptor for the task's platform",
             "descriptor matching platform",
             "descriptor for platform",
             "no matching manifest for",
@@ -84,6 +86,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "the repository policy (and, cross-account, the other account) must allow it.",
         context=PULL,
         any_of=(
+            "role has the permissions",
+            "check that the role",
+            "permissions to pull",
             "403",
             "forbidden",
             "not authorized to perform: ecr",
@@ -117,6 +122,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "(or was deleted by a lifecycle policy), the repository name, account or Region in the URI is wrong.",
         context=PULL,
         any_of=(
+            "image doesn't exist",
+            "image does not exist",
+            "check whether the image exists",
             "manifest unknown",
             "not found",
             "(404)",
@@ -144,6 +152,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "for layers), or a security group/NACL blocks HTTPS, or DNS resolution is off.",
         context=PULL,
         any_of=(
+            "check your network configuration",
+            "check your task network",
             "i/o timeout",
             "context deadline exceeded",
             "context canceled",

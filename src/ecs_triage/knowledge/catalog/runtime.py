@@ -100,6 +100,18 @@ EARLY: tuple[Signature, ...] = (
 
 START: tuple[Signature, ...] = (
     Signature(
+        id="exec.format.interpreter-missing",
+        cause="exec-format",
+        summary="The entrypoint's interpreter cannot be found (CRLF line endings or a missing loader)",
+        explanation="'exec user process caused: no such file or directory' while the file exists means the kernel "
+        "could not find the interpreter named on the script's #! line (often '/bin/sh\\r' from Windows line "
+        "endings) or the binary's dynamic loader (a glibc binary on Alpine).",
+        any_of=("exec user process caused: no such file or directory", 'exec user process caused "no such file'),
+        confidence=0.6,
+        decide=("the script's first line and line endings; the binary's libc vs the base image",),
+        fix=fx.EXEC_FORMAT,
+    ),
+    Signature(
         id="exec.format.script",
         cause="exec-format",
         summary="The entrypoint script cannot be executed (no shebang, CRLF line endings, or not a Linux binary)",
