@@ -193,3 +193,17 @@ def test_scan_counts_healthy_services_and_stays_read_only(scanned: dict[str, Any
     }
     assert scanned["exit_code"] == 1
     read_only(scanned["calls"])
+
+
+TASK_WORLDS = ["ecr-pull-403", "image-tag-missing", "log-group-missing", "app-missing-env", "app-db-refused", "oom"]
+
+
+@pytest.mark.parametrize("name", TASK_WORLDS)
+def test_diagnose_one_stopped_task_by_id(account: dict[str, World], name: str) -> None:
+    w = account[name]
+    task_id = w.task_arns[0].rsplit("/", 1)[-1]
+    result = CliRunner().invoke(cli, ["diagnose", "--cluster", w.cluster, "--task", task_id, "--format", "json"])
+    doc = _json(result.stdout)
+    assert doc is not None, result.stderr[-2000:]
+    assert doc["findings"][0]["cause"] == w.cause
+    assert result.exit_code == 1

@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 from ecs_triage.demo import WORLDS, World
+from ecs_triage.demo._svc import render_log_line
 
 TAXONOMY = Path(__file__).resolve().parents[3] / "shared" / "taxonomy.md"
 BROKEN = [n for n, w in WORLDS.items() if not w.healthy]
@@ -109,7 +110,11 @@ def test_broken_world_shows_its_failure(account: dict[str, World], name: str) ->
             assert task["containers"][0]["exitCode"] != 0
             stream = f"ecs/{w.service}/{task['taskArn'].rsplit('/', 1)[-1]}"
             events = logs.get_log_events(logGroupName=f"/ecs/{w.service}", logStreamName=stream)["events"]
-            assert [e["message"] for e in events] == list(w.logs)
+            assert len(events) == len(w.logs)
+            assert [e["message"] for e in events] == [
+                render_log_line(t, e["timestamp"]) for t, e in zip(w.logs, events)
+            ]
+            assert "{ts" not in "".join(e["message"] for e in events)
 
 
 def test_ecr_pull_403(account: dict[str, World]) -> None:
@@ -261,3 +266,11 @@ def test_docs_list_every_world() -> None:
     for w in WORLDS.values():
         cause = f"`{w.cause}`" if w.cause else "healthy"
         assert f"| `{w.name}` | {w.cluster} | {w.service} | {cause} |" in page, w.name
+
+
+@pytest.mark.parametrize("name", list(WORLDS))
+def test_world_records_its_tasks(account: dict[str, World], name: str) -> None:
+    w = account[name]
+    expected = {t["taskArn"] for status in ("STOPPED", "RUNNING") for t in _tasks(w, status)}
+    assert set(w.task_arns) == expected
+    assert all(f":task/{w.cluster}/" in arn for arn in w.task_arns)

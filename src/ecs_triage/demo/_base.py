@@ -60,6 +60,7 @@ class Env:
     repos: set[str] = field(default_factory=set)
     digests: dict[str, str] = field(default_factory=dict)
     rule_priority: int = 10
+    task_arns: dict[str, list[str]] = field(default_factory=dict)  # service name -> tasks started for it
 
     def next_priority(self) -> int:
         self.rule_priority += 10

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ecs_triage.demo import _moto
@@ -169,6 +169,7 @@ def run_tasks(env: Env, svc: Svc, count: int, subnets: str = "private") -> list[
     tasks = env.c.ecs.run_task(**kwargs)["tasks"]
     arns = [t["taskArn"] for t in tasks]
     svc.task_arns.extend(arns)
+    env.task_arns.setdefault(svc.name, []).extend(arns)
     return arns
 
 
@@ -257,9 +258,20 @@ def write_logs(env: Env, svc: Svc, task_arn: str, start: datetime, lines: list[t
     stream = f"ecs/{svc.container}/{task_arn.rsplit('/', 1)[-1]}"
     env.c.logs.create_log_stream(logGroupName=svc.log_group, logStreamName=stream)
     base = int(start.timestamp() * 1000)
-    events = [{"timestamp": base + int(offset * 1000), "message": text} for offset, text in lines]
+    events = [
+        {"timestamp": base + int(offset * 1000), "message": render_log_line(text, base + int(offset * 1000))}
+        for offset, text in lines
+    ]
     env.c.logs.put_log_events(logGroupName=svc.log_group, logStreamName=stream, logEvents=events)
     return stream
+
+
+def render_log_line(template: str, timestamp_ms: int) -> str:
+    """Fill the application's own timestamp into a log line template: `{ts}` (ISO 8601, milliseconds, Z) or
+    `{ts_gunicorn}` (`2026-11-25 13:05:02 +0000`), from the CloudWatch event's timestamp."""
+    at = datetime.fromtimestamp(timestamp_ms / 1000, tz=timezone.utc)
+    iso = at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+    return template.replace("{ts}", iso).replace("{ts_gunicorn}", at.strftime("%Y-%m-%d %H:%M:%S +0000"))
 
 
 def event_time(env: Env, minutes: float) -> datetime:

@@ -43,9 +43,9 @@ class World:
     cause: str  # taxonomy label; "" for a healthy service
     detail: str = ""  # the decisive value the fix must contain (filled at build time when it is an id)
     also: tuple[str, ...] = ()  # equally decisive alternatives
-    logs: tuple[str, ...] = ()  # the log lines written to CloudWatch Logs for each stopped task
+    logs: tuple[str, ...] = ()  # the log lines written for each stopped task ({ts}: the event's time, see _svc)
     healthy: bool = False
-    task_arns: tuple[str, ...] = ()  # filled at build time
+    task_arns: tuple[str, ...] = ()  # the service's tasks (stopped and running), filled at build time
 
     @property
     def details(self) -> tuple[str, ...]:
@@ -185,9 +185,7 @@ def _no_route_to_ecr(env: Env, w: World) -> World:
     _moto.set_service_state(
         "prod", "ledger-sync", running=0, events=_unstable(env, "ledger-sync", arns), failed_tasks=len(arns)
     )
-    return dataclasses.replace(
-        w, detail=env.ledger_vpc, also=(env.ledger_route_table, *env.ledger_subnets), task_arns=tuple(arns)
-    )
+    return dataclasses.replace(w, detail=env.ledger_vpc, also=(env.ledger_route_table, *env.ledger_subnets))
 
 
 # --------------------------------------------------------------------------------------------- secrets, roles
@@ -340,15 +338,15 @@ def _log_group_missing(env: Env, w: World) -> World:
 _EXITED = "Essential container in task exited"
 
 CHECKOUT_LOGS = (
-    (0.0, "[2026-11-25 13:05:02 +0000] [1] [INFO] Starting gunicorn 22.0.0"),
-    (0.4, "[2026-11-25 13:05:02 +0000] [7] [INFO] Booting worker with pid: 7"),
+    (0.0, "[{ts_gunicorn}] [1] [INFO] Starting gunicorn 22.0.0"),
+    (0.4, "[{ts_gunicorn}] [7] [INFO] Booting worker with pid: 7"),
     (1.1, "Traceback (most recent call last):"),
     (1.1, '  File "/app/checkout/settings.py", line 41, in <module>'),
     (1.1, '    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}'),
     (1.1, '  File "/usr/local/lib/python3.12/os.py", line 714, in __getitem__'),
     (1.1, "    raise KeyError(key) from None"),
     (1.1, "KeyError: 'DATABASE_URL'"),
-    (1.3, "[2026-11-25 13:05:03 +0000] [1] [ERROR] Worker (pid:7) exited with code 3"),
+    (1.3, "[{ts_gunicorn}] [1] [ERROR] Worker (pid:7) exited with code 3"),
 )
 
 
@@ -487,7 +485,6 @@ def _oom(env: Env, w: World) -> World:
         "prod",
         "report-renderer",
         running=0,
-        pending=2,
         events=_unstable(env, "report-renderer", arns),
         failed_tasks=len(arns),
     )
@@ -497,10 +494,10 @@ def _oom(env: Env, w: World) -> World:
 # --------------------------------------------------------------------------------------------- EC2 cluster
 
 GATEWAY_LOGS = (
-    (0.0, 'ts=2026-11-25T13:10:01.114Z caller=main.go:61 level=info msg="Starting metrics-gateway" version=1.8.3'),
+    (0.0, 'ts={ts} caller=main.go:61 level=info msg="Starting metrics-gateway" version=1.8.3'),
     (
         0.1,
-        'ts=2026-11-25T13:10:01.187Z caller=main.go:88 level=error msg="failed to start HTTP server" '
+        'ts={ts} caller=main.go:88 level=error msg="failed to start HTTP server" '
         'err="listen tcp 0.0.0.0:9100: bind: address already in use"',
     ),
 )
@@ -555,7 +552,7 @@ def _port_allocated(env: Env, w: World) -> World:
         events=_unstable(env, "metrics-gateway", arns),
         failed_tasks=len(arns),
     )
-    return dataclasses.replace(w, task_arns=tuple(arns))
+    return w
 
 
 @_world(
@@ -633,12 +630,12 @@ def _fargate_invalid(env: Env, w: World) -> World:
 # --------------------------------------------------------------------------------------------- load balancing
 
 SEARCH_LOGS = (
-    (0.0, "2026-11-25T13:20:00.412Z INFO  search-api 4.2.0 starting (JVM 21, heap 1536m)"),
-    (3.2, "2026-11-25T13:20:03.611Z INFO  loading index shards from s3://acme-search-indexes/prod/ (12 shards)"),
-    (41.0, "2026-11-25T13:20:41.377Z INFO  shard 6/12 loaded"),
-    (88.5, "2026-11-25T13:21:28.902Z INFO  shard 12/12 loaded, warming query caches"),
-    (95.0, "2026-11-25T13:21:35.430Z INFO  Started SearchApiApplication in 95.0 seconds; listening on 0.0.0.0:8080"),
-    (97.0, "2026-11-25T13:21:37.440Z INFO  Received SIGTERM, shutting down"),
+    (0.0, "{ts} INFO  search-api 4.2.0 starting (JVM 21, heap 1536m)"),
+    (3.2, "{ts} INFO  loading index shards from s3://acme-search-indexes/prod/ (12 shards)"),
+    (41.0, "{ts} INFO  shard 6/12 loaded"),
+    (88.5, "{ts} INFO  shard 12/12 loaded, warming query caches"),
+    (95.0, "{ts} INFO  Started SearchApiApplication in 95.0 seconds; listening on 0.0.0.0:8080"),
+    (97.0, "{ts} INFO  Received SIGTERM, shutting down"),
 )
 
 
@@ -714,9 +711,9 @@ def _elb_warmup(env: Env, w: World) -> World:
 
 
 PROFILE_LOGS = (
-    (0.0, "2026-11-25T13:30:00Z INFO profile-api 4.2.0 starting"),
-    (2.5, "2026-11-25T13:30:02Z INFO HTTP server listening on :8080"),
-    (97.0, "2026-11-25T13:31:37Z INFO received SIGTERM, draining connections"),
+    (0.0, "{ts} INFO profile-api 4.2.0 starting"),
+    (2.5, "{ts} INFO HTTP server listening on :8080"),
+    (97.0, "{ts} INFO received SIGTERM, draining connections"),
 )
 
 
@@ -767,7 +764,7 @@ def _healthy_web(env: Env, w: World) -> World:
         rollout_reason="ECS deployment completed.",
         events=_events(env, "web-frontend", (185, "{svc} has reached a steady state.")),
     )
-    return dataclasses.replace(w, task_arns=tuple(arns))
+    return w
 
 
 @_world(
@@ -794,7 +791,7 @@ def _healthy_auth(env: Env, w: World) -> World:
     svc = register_service(
         env, "auth-service", image=image, exec_role_arn=role, secrets={"JWT_SIGNING_KEY": secret["ARN"]}
     )
-    arns = start_tasks(env, svc, count=2)
+    start_tasks(env, svc, count=2)
     _moto.set_service_state(
         "prod",
         "auth-service",
@@ -803,7 +800,7 @@ def _healthy_auth(env: Env, w: World) -> World:
         rollout_reason="ECS deployment completed.",
         events=_events(env, "auth-service", (181, "{svc} has reached a steady state.")),
     )
-    return dataclasses.replace(w, task_arns=tuple(arns))
+    return w
 
 
 @_world(
@@ -830,7 +827,7 @@ def _healthy_queue(env: Env, w: World) -> World:
         container_reservation=5120,
         container_cpu=1024,
     )
-    arns = start_tasks(env, svc, count=2)
+    start_tasks(env, svc, count=2)
     _moto.set_service_state(
         "ec2-workers",
         "queue-consumer",
@@ -839,7 +836,7 @@ def _healthy_queue(env: Env, w: World) -> World:
         rollout_reason="ECS deployment completed.",
         events=_events(env, "queue-consumer", (179, "{svc} has reached a steady state.")),
     )
-    return dataclasses.replace(w, task_arns=tuple(arns))
+    return w
 
 
 # The healthy EC2 service must be placed before the broken EC2 ones (it fills the instances' memory).
@@ -871,4 +868,5 @@ def build_worlds(
         else _moto.Clients(session_or_clients, endpoint_url=endpoint_url)
     )
     env = build_base(clients, now)
-    return [_BUILDERS[n](env, WORLDS[n]) for n in wanted]
+    built = [_BUILDERS[n](env, WORLDS[n]) for n in wanted]
+    return [dataclasses.replace(w, task_arns=tuple(env.task_arns.get(w.service, ()))) for w in built]
