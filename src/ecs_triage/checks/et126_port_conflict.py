@@ -41,7 +41,18 @@ CHECK = Check(
 )
 
 _CONFLICT = re.compile(r"port is already allocated|address already in use|EADDRINUSE|bind: address in use", re.I)
-_PORT = re.compile(r"(?:0\.0\.0\.0|\[::\]|::|\*|localhost|127\.0\.0\.1)?:(\d{2,5})\b")
+_PORTS = (
+    re.compile(r"(?:0\.0\.0\.0|\[::\]|::|\*|localhost|127\.0\.0\.1|\d{1,3}(?:\.\d{1,3}){3}):(\d{2,5})\b"),
+    re.compile(r"\bport (\d{2,5})\b", re.I),
+)
+
+
+def _port(text: str) -> int | None:
+    for pattern in _PORTS:
+        m = pattern.search(text)
+        if m:
+            return int(m.group(1))
+    return None
 
 
 def _conflict_text(ev: Evidence, task: Any) -> tuple[str, str, str, str] | None:
@@ -71,8 +82,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             continue
         resource, pointer, text, cname = found
         mode = td.network_mode or "bridge"
-        m = _PORT.search(text)
-        port = int(m.group(1)) if m else None
+        port = _port(text)
         cd = td.container(cname) or next((c for c in td.containers if c.essential), None)
         if cd is None or (td.arn, cd.name) in seen:
             continue

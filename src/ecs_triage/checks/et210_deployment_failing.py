@@ -50,6 +50,7 @@ _FAILED_EVENT = re.compile(
     r"deployment failed|rolling back|unable to consistently start tasks|circuit breaker|deployment .* failed", re.I
 )
 _STEADY = re.compile(r"has reached a steady state", re.I)
+_PORT_IN_USE = re.compile(r"address already in use|EADDRINUSE|port is already allocated", re.I)
 _IGNORED = {"unknown", "user-or-deployment-stop"}
 
 
@@ -65,6 +66,9 @@ def _from_logs(ev: Evidence, task: Task) -> tuple[str, EvidenceRef] | None:
         if missing:
             event = stream.events[missing[0][1]]
             return "app-exit-missing-config", EvidenceRef(stream.resource, event.pointer, event.message)
+        for event in stream.events:
+            if _PORT_IN_USE.search(event.message):
+                return "port-conflict", EvidenceRef(stream.resource, event.pointer, event.message)
         unreachable = unreachable_endpoints(stream.lines)
         if unreachable:
             event = stream.events[unreachable[-1].line]

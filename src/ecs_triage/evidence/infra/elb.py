@@ -88,7 +88,7 @@ def target_groups(ev: Evidence) -> Mapping[str, TargetGroup]:
             matcher=as_str(matcher.get("HttpCode")) or as_str(matcher.get("GrpcCode")),
             load_balancer_arns=as_strs(raw.get("LoadBalancerArns")) or (),
             targets=tuple(targets),
-            targets_known="TargetHealthDescriptions" in raw,
+            targets_known=isinstance(raw.get("TargetHealthDescriptions"), list),
             raw=raw,
         )
     return out
