@@ -632,6 +632,248 @@ VARIANTS += [
 ]
 
 
+# Messages as users paste them from the console, the CLI and their logs (kinds as the corpus names them).
+PASTED: list[tuple[str, str | None, str]] = [
+    (
+        'CannotPullContainerError: Error response from daemon: Get "https://123456789012.dkr.ecr.us-west-2.amazonaws.com/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)',
+        "container_reason",
+        "image-pull-network",
+    ),
+    (
+        "CannotPullContainerError: Error response from daemon: repository 123456789012.dkr.ecr.us-west-2.amazonaws.com/app not found: does not exist or no pull access",
+        "container_reason",
+        "image-not-found",
+    ),
+    (
+        "CannotPullContainerError: Error response from daemon: manifest for 123.dkr.ecr.us-east-1.amazonaws.com/app:v2 not found: manifest unknown: Requested image not found",
+        "container_reason",
+        "image-not-found",
+    ),
+    (
+        "CannotPullContainerError: Error response from daemon: Get https://123.dkr.ecr.us-east-1.amazonaws.com/v2/app/manifests/latest: no basic auth credentials",
+        "container_reason",
+        "image-pull-auth",
+    ),
+    (
+        "CannotPullContainerError: Error response from daemon: pull access denied for 123.dkr.ecr.us-east-1.amazonaws.com/app, repository does not exist or may require 'docker login': denied: User: arn:aws:sts::123:assumed-role/ecsInstanceRole/i-0abc is not authorized to perform: ecr:BatchGetImage on resource",
+        "container_reason",
+        "image-pull-auth",
+    ),
+    (
+        "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/postgress:14: docker.io/library/postgress:14: not found",
+        "container_reason",
+        "image-not-found",
+    ),
+    ("Task failed to start", "stopped_reason", "unknown"),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123:secret:db from secrets manager: AccessDeniedException: User: arn:aws:sts::123:assumed-role/ecsTaskExecutionRole/abc is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:123:secret:db because no identity-based policy allows the secretsmanager:GetSecretValue action",
+        "stopped_reason",
+        "secrets-access-denied",
+    ),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:eu-west-1:123:secret:x from secrets manager: InvalidRequestException: You can't perform this operation on the secret because it was marked for deletion.",
+        "stopped_reason",
+        "secrets-not-found",
+    ),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123:assumed-role/exec/x is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-east-1:123:parameter/app/key because no identity-based policy allows the ssm:GetParameters action",
+        "stopped_reason",
+        "secrets-access-denied",
+    ),
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123:secret:x from secrets manager: AccessDeniedException: Access to KMS is not allowed",
+        "stopped_reason",
+        "secrets-kms-denied",
+    ),
+    (
+        "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log group: InvalidParameterException: 1 validation error detected: Value '' at 'logGroupName' failed to satisfy constraint",
+        "stopped_reason",
+        "log-config",
+    ),
+    (
+        "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: operation error CloudWatch Logs: CreateLogStream, https response error StatusCode: 400, RequestID: x, ResourceNotFoundException: The specified log group does not exist. : exit status 1",
+        "stopped_reason",
+        "log-config",
+    ),
+    (
+        'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: RequestError: send request failed caused by: Post "https://logs.us-east-1.amazonaws.com/": dial tcp 52.46.1.1:443: i/o timeout : exit status 1',
+        "stopped_reason",
+        "log-network",
+    ),
+    ("Essential container in task exited", "stopped_reason", "app-exit-other"),
+    ("EssentialContainerExited", "stopped_reason", "app-exit-other"),
+    ("Task stopped by user", "stopped_reason", "user-or-deployment-stop"),
+    (
+        "ServiceSchedulerInitiated: Task stopped by the service scheduler because it failed ELB health checks",
+        "stopped_reason",
+        "elb-health-check",
+    ),
+    ("Task failed ELB health checks in (elb my-load-balancer)", "stopped_reason", "elb-health-check"),
+    ("Task failed container health checks", "stopped_reason", "container-health-check"),
+    ("(service web) (task 1234) failed container health checks.", "service_event", "container-health-check"),
+    ("(service web) has started 2 tasks: (task 1) (task 2).", "service_event", "unknown"),
+    (
+        "(service web) (port 3000) is unhealthy in (target-group arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/1) due to (reason Health checks failed with these codes: [404]).",
+        "service_event",
+        "elb-health-check",
+    ),
+    (
+        "(service web) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 4b0e) has insufficient memory available.",
+        "service_event",
+        "insufficient-memory",
+    ),
+    (
+        "(service web) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 4b0e) is already using a port required by your task.",
+        "service_event",
+        "insufficient-ports",
+    ),
+    (
+        "(service web) was unable to place a task because no container instance met all of its requirements.",
+        "service_event",
+        "no-container-instances",
+    ),
+    (
+        "(service web) was unable to place a task. Reason: You've reached the limit on the number of tasks you can run concurrently. For more information, see the Troubleshooting section.",
+        "service_event",
+        "account-quota-exceeded",
+    ),
+    (
+        "(service web) was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone. For more information, see the Troubleshooting section.",
+        "service_event",
+        "fargate-capacity-unavailable",
+    ),
+    (
+        "(service web) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::1:role/x' that was provided for this task.)",
+        "service_event",
+        "role-assume-failed",
+    ),
+    ("(service web) (deployment ecs-svc/1) deployment failed: tasks failed to start.", "service_event", "unknown"),
+    (
+        "(service web) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section.",
+        "service_event",
+        "unknown",
+    ),
+    ("(service web) operations are being throttled. Will try again later.", "service_event", "account-quota-exceeded"),
+    (
+        "(service web) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.",
+        "service_event",
+        "invalid-task-definition",
+    ),
+    (
+        "An error occurred (InvalidParameterException) when calling the CreateService operation: The target group with targetGroupArn arn:... does not have an associated load balancer.",
+        "api_error",
+        "invalid-task-definition",
+    ),
+    (
+        "An error occurred (InvalidParameterException) when calling the RunTask operation: Task definition does not support launch_type FARGATE.",
+        "api_error",
+        "invalid-task-definition",
+    ),
+    (
+        "An error occurred (InvalidParameterException) when calling the RunTask operation: Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+        "api_error",
+        "invalid-task-definition",
+    ),
+    (
+        "An error occurred (ClientException) when calling the RegisterTaskDefinition operation: Fargate requires task definition to have execution role ARN to support log driver awslogs.",
+        "api_error",
+        "invalid-task-definition",
+    ),
+    (
+        "An error occurred (ClientException) when calling the RegisterTaskDefinition operation: The 'memory' setting must be at least 512 MiB for Fargate",
+        "api_error",
+        "fargate-invalid-cpu-memory",
+    ),
+    (
+        "An error occurred (AccessDeniedException) when calling the RunTask operation: User: arn:aws:iam::1:user/dev is not authorized to perform: iam:PassRole on resource: arn:aws:iam::1:role/exec",
+        "api_error",
+        "role-assume-failed",
+    ),
+    (
+        "An error occurred (InvalidParameterException) when calling the RunTask operation: No Container Instances were found in your cluster.",
+        "api_error",
+        "no-container-instances",
+    ),
+    (
+        "An error occurred (LimitExceededException) when calling the RunTask operation: You've reached the limit on the number of tasks you can run concurrently",
+        "api_error",
+        "account-quota-exceeded",
+    ),
+    (
+        "An error occurred (ThrottlingException) when calling the RunTask operation (reached max retries: 4): Rate exceeded",
+        "api_error",
+        "account-quota-exceeded",
+    ),
+    ("Error: Cannot find module 'express'", "log_tail", "app-exit-other"),
+    ("ModuleNotFoundError: No module named 'flask'", "log_tail", "app-exit-other"),
+    ("ValueError: invalid literal for int() with base 10: ''", "log_tail", "app-exit-other"),
+    (
+        'sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) connection to server at "mydb.abc.us-east-1.rds.amazonaws.com" (10.0.3.4), port 5432 failed: Connection timed out',
+        "log_tail",
+        "app-exit-dependency-unreachable",
+    ),
+    ("[ERROR] Failed to start: environment variable DB_PASSWORD must be set", "log_tail", "app-exit-missing-config"),
+    (
+        "Error: ENOENT: no such file or directory, open '/app/config/production.json'",
+        "log_tail",
+        "app-exit-missing-config",
+    ),
+    (
+        "2024/01/01 12:00:00 dial tcp 10.0.2.5:6379: connect: connection refused",
+        "log_tail",
+        "app-exit-dependency-unreachable",
+    ),
+    ("Killed", "log_tail", "oom-killed"),
+    (
+        'level=fatal msg="failed to connect to database" error="dial tcp: lookup postgres on 10.0.0.2:53: no such host"',
+        "log_tail",
+        "app-exit-dependency-unreachable",
+    ),
+    ("/usr/local/bin/docker-entrypoint.sh: line 8: exec: node: not found", "log_tail", "entrypoint-not-found"),
+    ("Error: listen EACCES: permission denied 0.0.0.0:80", "log_tail", "app-exit-other"),
+    ("OutOfMemoryError: Container killed due to memory usage", "container_reason", "oom-killed"),
+    (
+        'CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "/docker-entrypoint.sh": permission denied: unknown',
+        "container_reason",
+        "entrypoint-not-found",
+    ),
+    (
+        'CannotCreateContainerError: Error response from daemon: Conflict. The container name "/ecs-web-1" is already in use by container',
+        "container_reason",
+        "agent-or-runtime-error",
+    ),
+    (
+        "DockerTimeoutError: Could not transition to created; timed out after waiting 4m0s",
+        "container_reason",
+        "agent-or-runtime-error",
+    ),
+    (
+        "ContainerRuntimeError: failed to create container: context deadline exceeded",
+        "container_reason",
+        "agent-or-runtime-error",
+    ),
+    (
+        "CannotPullContainerError: failed to register layer: ApplyLayer exit status 1 stdout: stderr: write /usr/lib/x: no space left on device",
+        "container_reason",
+        "disk-full",
+    ),
+    (
+        'ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: Failed to resolve "fs-0abc.efs.us-east-1.amazonaws.com" - check that your file system ID is correct',
+        "stopped_reason",
+        "efs-mount-failure",
+    ),
+    (
+        "ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: b'mount.nfs4: access denied by server while mounting 127.0.0.1:/'",
+        "stopped_reason",
+        "efs-mount-failure",
+    ),
+    ("Host EC2 (instance i-0abc) stopped/terminated.", "stopped_reason", "spot-interruption"),
+    ("(instance i-0abc) is draining. (service web) deregistered 1 targets", "service_event", "unknown"),
+    ("Timeout waiting for network interface provisioning to complete.", "stopped_reason", "eni-provisioning-timeout"),
+]
+VARIANTS += PASTED
+
+
 @pytest.mark.parametrize(("text", "kind", "cause"), VARIANTS, ids=[f"{c}-{i}" for i, (_, _, c) in enumerate(VARIANTS)])
 def test_variant(text: str, kind: str | None, cause: str) -> None:
     m = classify(text, kind=kind)

@@ -110,6 +110,17 @@ SIGNATURES: tuple[Signature, ...] = (
         fix=fx.NORMAL_STOP,
     ),
     Signature(
+        id="service.deployment-configuration",
+        cause="invalid-task-definition",
+        summary="The service's deployment configuration leaves no room to replace tasks",
+        explanation="With minimumHealthyPercent and maximumPercent as set, the scheduler may neither stop an old "
+        "task nor start a new one (for example 100/100, or host ports that allow one task per instance).",
+        any_of=("deployment configuration", "minimumhealthypercent", "maximumpercent"),
+        confidence=0.6,
+        decide=("the service's deploymentConfiguration and the cluster's free capacity",),
+        fix=fx.TASKDEF,
+    ),
+    Signature(
         id="api.execution-role-required",
         cause="invalid-task-definition",
         summary="The task definition needs an execution role for what it uses",

@@ -43,6 +43,17 @@ SIGNATURES: tuple[Signature, ...] = (
         fix=fx.QUOTA,
     ),
     Signature(
+        id="quota.api-throttled",
+        cause="account-quota-exceeded",
+        summary="The ECS API throttled the requests (request-rate quota)",
+        explanation="Too many API calls (RunTask, CreateService ...) in a short time: the account's request-rate "
+        "quota was hit. Retry with backoff or spread the calls.",
+        any_of=("throttlingexception", "rate exceeded", "requestlimitexceeded", "throttled"),
+        confidence=0.55,
+        decide=("which API was throttled, and whether it persists after backoff",),
+        fix=fx.QUOTA,
+    ),
+    Signature(
         id="fargate.invalid-cpu-memory",
         cause="fargate-invalid-cpu-memory",
         summary="The task's cpu/memory pair is not a valid Fargate size",

@@ -70,6 +70,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "does not exist or may require docker login",
             "pull access denied",
         ),
+        none_of=("not authorized to perform", "403", "accessdenied", "is not authorized"),
         confidence=0.75,
         decide=(
             "does the image URI carry the full registry host (an ECR URI)?",

@@ -231,6 +231,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "invalid region",
             "'endpoint' configuration",
         ),
+        none_of=("requires task definition to have execution role",),
         confidence=0.9,
         decide=("the container's logConfiguration.options.awslogs-region",),
         fix=fx.LOG_CONFIG,
@@ -243,6 +244,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "nor a logs VPC endpoint with private DNS, or egress 443 blocked.",
         context=LOGS,
         any_of=(*TIMEOUT, "no such host"),
+        none_of=("requires task definition to have execution role",),
         confidence=0.8,
         decide=("the subnet's route table and a logs interface endpoint; SG egress 443",),
         fix=fx.LOGS_NETWORK,
@@ -269,6 +271,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "invalidparameterexception",
         ),
         extract=(r"log-group:(?P<log_group>[^\s:,'\"]+)",),
+        none_of=("requires task definition to have execution role",),
         confidence=0.8,
         decide=("does the log group exist?", "the execution role's logs:CreateLogStream/PutLogEvents/CreateLogGroup"),
         fix=fx.LOG_CONFIG,
@@ -280,6 +283,7 @@ SIGNATURES: tuple[Signature, ...] = (
         explanation="The awslogs driver failed before the container started. Usually its configuration (log "
         "group, Region, permissions); a timeout or 'signal: killed' in the full text means the network path.",
         any_of=("logging driver", "logger args", "cloudwatch log", "awslogs", "log group", "log stream"),
+        none_of=("requires task definition to have execution role",),
         confidence=0.45,
         decide=(
             "the full reason (ResourceNotFound/AccessDenied vs timeout)",
@@ -325,6 +329,17 @@ SIGNATURES: tuple[Signature, ...] = (
         fix=fx.EFS,
     ),
     # roles
+    Signature(
+        id="role.pass-role-denied",
+        cause="role-assume-failed",
+        summary="The caller may not pass the task's role to ECS (iam:PassRole)",
+        explanation="Whoever registers the task definition, runs the task or creates the service must be allowed "
+        "iam:PassRole on the execution and task roles; without it ECS never gets the role.",
+        any_of=("iam:passrole",),
+        confidence=0.6,
+        decide=("the caller's iam:PassRole permission on the role ARN the message names",),
+        fix=fx.ROLE_TRUST,
+    ),
     Signature(
         id="role.assume-failed",
         cause="role-assume-failed",
