@@ -120,3 +120,40 @@ def test_uncollected_key_policy_is_uncertain() -> None:
     ]
     d = iam.prove(ev(iam_roles=[role_item(inline)], kms_keys=[]), ROLE, "kms:Decrypt", KEY)
     assert d.verdict == "uncertain"
+
+
+def test_cross_account_repository_policy_not_readable_is_uncertain() -> None:
+    other = "arn:aws:ecr:us-east-1:999999999999:repository/shared"
+    gaps = [
+        {
+            "kind": "ecr_repositories",
+            "operation": "GetRepositoryPolicy",
+            "error_code": "AccessDeniedException",
+            "action": "ecr:GetRepositoryPolicy",
+            "resource": "shared",
+        }
+    ]
+    doc = {
+        "schema": "ecs-triage.snapshot/v1",
+        "region": "us-east-1",
+        "account": "123456789012",
+        "gaps": gaps,
+        "data": {
+            "iam_roles": [role_item()],
+            "ecr_repositories": [
+                {
+                    "repositoryName": "shared",
+                    "registryId": "999999999999",
+                    "found": True,
+                    "repository": {},
+                    "policy": None,
+                }
+            ],
+        },
+    }
+    d = iam.prove(parse_snapshot(doc), ROLE, "ecr:BatchGetImage", other)
+    assert d.verdict == "uncertain"
+    assert "not collected" in d.reason
+    # readable and absent: a cross-account pull without a repository policy is refused
+    doc["gaps"] = []
+    assert iam.prove(parse_snapshot(doc), ROLE, "ecr:BatchGetImage", other).verdict == "implicit-deny"

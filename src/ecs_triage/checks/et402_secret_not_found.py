@@ -79,10 +79,11 @@ def _check(ev: Evidence, subj: sx.Subject, use: sx.SecretUse, hyps: list[sx.Hypo
         problem = f"the {label} {ref.name} referenced by {where} does not exist in {region} ({view.error_code or 'not found'}){note}"
         evidence.append(sx.item_ref(use.kind, view, "error_code" if view.error_code else "found"))
         if use.service == "secretsmanager":
-            commands = (
-                aws_cli(
-                    "secretsmanager", "list-secrets", region=region, filters=f"Key=name,Values={ref.name.split('-')[0]}"
-                ),
+            prefix = ref.name.rsplit("-", 1)[0] if ref.name[-7:-6] == "-" else ref.name
+            regions = [region] + ([ev.region] if other_region and ev.region else [])
+            commands = tuple(
+                aws_cli("secretsmanager", "list-secrets", region=r, filters=f"Key=name,Values={prefix}")
+                for r in regions
             )
         else:
             commands = (

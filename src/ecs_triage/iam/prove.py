@@ -32,25 +32,38 @@ def boundary_policy(role: access.RoleView) -> NamedPolicy | None:
     return NamedPolicy(b.name, doc, f"permission boundary {b.name}")
 
 
+def _policy_gap(ev: Evidence, kind: str, *names: str) -> bool:
+    """A failed call that was meant to read this resource's policy."""
+    wanted = {n for n in names if n}
+    return any(g.resource in wanted for g in ev.gaps_for(kind))
+
+
 def resource_policy_for(ev: Evidence, resource: str) -> tuple[NamedPolicy | None, bool]:
-    """(the resource policy that applies to this ARN, whether it is a KMS key policy)."""
+    """(the resource policy that applies to this ARN, whether it is a KMS key policy).
+
+    None means "no resource policy". A `NamedPolicy` with `document=None` means "there may be one, it could
+    not be read": that happens for a key whose policy was not collected, and for a cross-account repository
+    or secret that ecs-triage could not describe (same-account access does not depend on it)."""
+    cross = access.account_of(resource) not in (None, ev.account) and ev.account is not None
     if ":ecr:" in resource and ":repository/" in resource:
         name = resource.split(":repository/", 1)[1]
+        label = f"repository policy of {name}"
         repo = access.repository(ev, name, access.account_of(resource))
-        if repo is not None and repo.found:
-            return (NamedPolicy(name, repo.policy, f"repository policy of {name}") if repo.policy else None), False
-        return None, False
+        if repo is not None and repo.found and not _policy_gap(ev, "ecr_repositories", name, resource):
+            return (NamedPolicy(name, repo.policy, label) if repo.policy else None), False
+        return (NamedPolicy(name, None, label) if cross else None), False
     if ":secretsmanager:" in resource:
         for s in access.secrets(ev):
             if s.arn and (s.arn == resource or resource.startswith(s.arn) or s.arn.startswith(resource)):
                 label = f"resource policy of secret {s.name or s.secret_id}"
-                return (
-                    NamedPolicy(s.name or s.secret_id, s.resource_policy, label) if s.resource_policy else None
-                ), False
-        return None, False
+                if s.found and not _policy_gap(ev, "secrets", s.arn, s.secret_id, s.reference):
+                    policy = NamedPolicy(s.name or s.secret_id, s.resource_policy, label) if s.resource_policy else None
+                    return policy, False
+                break
+        return (NamedPolicy(resource, None, f"resource policy of secret {resource}") if cross else None), False
     if ":kms:" in resource and ":key/" in resource:
         k = access.key(ev, resource)
-        if k is None or not k.found:
+        if k is None or not k.found or k.policy is None:
             return NamedPolicy(resource, None, f"key policy of {resource}"), True
         return NamedPolicy(k.key_id, k.policy, f"key policy of {k.resource}"), True
     return None, False
