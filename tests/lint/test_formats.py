@@ -202,3 +202,60 @@ def test_lint_reads_stdin() -> None:
     result = lint_paths(["-"], stdin=io.BytesIO(json.dumps(bad).encode()))
     assert {f.check for f in result.report.findings} >= {"ET150"}
     assert all(f.location is not None and f.location.file == "<stdin>" for f in result.report.findings)
+
+
+def test_same_family_twice_in_one_template_is_located_by_its_values() -> None:
+    text = """Resources:
+  Blue:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: web
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      Cpu: "256"
+      Memory: "512"
+      ContainerDefinitions: [{Name: web, Image: "nginx:1.27"}]
+  Green:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: web
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      Cpu: "256"
+      Memory: "4096"
+      ContainerDefinitions: [{Name: web, Image: "nginx:1.27"}]
+"""
+    from ecs_triage.app.lint import lint_parsed, select_checks
+
+    parsed = formats.parse_text(text, "t.yaml")
+    found, _ = lint_parsed(parsed, select_checks("ET150", None))
+    [(finding, _root)] = found
+    assert finding.location is not None
+    assert (finding.location.line, finding.location.pointer) == (18, "/Resources/Green/Properties/Memory")
+
+
+def test_a_service_file_sees_the_task_definition_of_another_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    td = {
+        "family": "web",
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": "256",
+        "memory": "4096",
+        "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "portMappings": [{"containerPort": 8080}]}],
+    }
+    svc = {
+        "serviceName": "web",
+        "taskDefinition": "web:12",
+        "healthCheckGracePeriodSeconds": 60,
+        "loadBalancers": [
+            {"targetGroupArn": "arn:aws:elasticloadbalancing:x", "containerName": "web", "containerPort": 80}
+        ],
+    }
+    (tmp_path / "taskdef.json").write_text(json.dumps(td, indent=2))
+    (tmp_path / "service.json").write_text(json.dumps(svc, indent=2))
+    result = lint_paths([str(tmp_path)])
+    by_check = {f.check: f for f in result.report.findings}
+    assert set(by_check) == {"ET150", "ET351"}  # ET150 once, in the task definition's own file
+    assert by_check["ET150"].location is not None and by_check["ET150"].location.file.endswith("taskdef.json")
+    loc = by_check["ET351"].location
+    assert loc is not None and loc.file.endswith("service.json") and loc.pointer == "/loadBalancers/0/containerPort"

@@ -114,6 +114,8 @@ def locate(parsed: formats.Parsed, f: Finding) -> Location:
     if not candidates:
         return Location(parsed.file, None, None, f.pointer)
     res = candidates[0]
+    if len(candidates) > 1:  # same name twice in one file: the one whose values match the evidence
+        res = max(candidates, key=lambda r: sum(_value_at(r.payload, e.pointer) == e.value for e in f.evidence))
     file_ptr = res.file_pointer(f.pointer)
     _, pos = parsed.loaded.locate(file_ptr)
     if pos is None:
@@ -121,13 +123,67 @@ def locate(parsed: formats.Parsed, f: Finding) -> Location:
     return Location(parsed.file, pos[0], pos[1], file_ptr)
 
 
+_MISSING = object()
+
+
+def _value_at(doc: Any, pointer: str) -> Any:
+    for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(doc, dict) and part in doc:
+            doc = doc[part]
+        elif isinstance(doc, list) and part.isdigit() and int(part) < len(doc):
+            doc = doc[int(part)]
+        else:
+            return _MISSING
+    return doc
+
+
+def borrow_task_definitions(parsed: formats.Parsed, others: list[formats.Parsed]) -> list[formats.Resource]:
+    """Task definitions from other files that the services of `parsed` name (`taskDefinition: web:3` in a
+    service file, the definition in its own file). The services are linked to them."""
+    own = {r.payload.get("taskDefinitionArn") for r in parsed.resources if r.kind == "task_definitions"}
+    out: list[formats.Resource] = []
+    for svc in (r for r in parsed.resources if r.kind == "services"):
+        ref = svc.payload.get("taskDefinition")
+        if not isinstance(ref, str) or ref in own:
+            continue
+        short = ref.rsplit("/", 1)[-1]
+        for other in others:
+            if other is parsed:
+                continue
+            td = next(
+                (
+                    r
+                    for r in other.resources
+                    if r.kind == "task_definitions" and r.payload.get("family") in (short, short.split(":", 1)[0])
+                ),
+                None,
+            )
+            if td is not None:
+                svc.payload["taskDefinition"] = td.payload["taskDefinitionArn"]
+                if td not in out:
+                    out.append(td)
+                break
+    return out
+
+
 def lint_parsed(
-    parsed: formats.Parsed, checks: tuple[registry.RegisteredCheck, ...]
+    parsed: formats.Parsed,
+    checks: tuple[registry.RegisteredCheck, ...],
+    borrowed: list[formats.Resource] | None = None,
 ) -> tuple[list[tuple[Finding, bool]], list[Outcome]]:
-    ev = parse.parse_snapshot(snapshot_for(parsed))
+    """Lint one file. `borrowed` task definitions (from other files) are seen by the rules, and findings
+    about them are left to their own file."""
+    snap = snapshot_for(parsed)
+    skip = {r.resource_id for r in borrowed or ()}
+    for r in borrowed or ():
+        snap["data"].setdefault("task_definitions", []).append(dict(r.payload))
+    ev = parse.parse_snapshot(snap)
     found, outcomes = engine.evaluate(ev, checks)
     located = []
     for f, root in found:
+        if f.resource in skip:
+            continue
         loc = locate(parsed, f)
         located.append((replace(f, location=loc, fingerprint=fingerprint(f.fingerprint, parsed.file)), root))
     return located, outcomes
@@ -156,6 +212,7 @@ def lint_paths(
     files: list[dict[str, Any]] = []
     found: list[tuple[Finding, bool]] = []
     per_file: list[list[Outcome]] = []
+    all_parsed: list[formats.Parsed] = []
     for name, path, explicit, problem in iter_inputs(paths):
         if problem is not None:
             (errors if explicit else notes).append(problem)
@@ -173,9 +230,11 @@ def lint_paths(
             continue
         notes.extend(parsed.notes)
         files.append({"file": name, "format": parsed.format, "resources": [r.resource_id for r in parsed.resources]})
-        if not parsed.resources:
-            continue
-        file_found, outcomes = lint_parsed(parsed, checks)
+        if parsed.resources:
+            all_parsed.append(parsed)
+    for parsed in all_parsed:
+        borrowed = borrow_task_definitions(parsed, all_parsed)
+        file_found, outcomes = lint_parsed(parsed, checks, borrowed)
         found.extend(file_found)
         per_file.append(outcomes)
     if not files and not errors:
