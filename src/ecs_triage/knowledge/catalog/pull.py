@@ -71,7 +71,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "pull access denied",
         ),
         none_of=("not authorized to perform", "403", "accessdenied", "is not authorized"),
-        confidence=0.75,
+        confidence=0.6,
         decide=(
             "does the image URI carry the full registry host (an ECR URI)?",
             "does the repository exist, and is it private (then repositoryCredentials are needed)?",
