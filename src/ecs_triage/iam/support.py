@@ -20,7 +20,8 @@ from typing import Any
 from ecs_triage.checks._api import EvidenceRef, Fix, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.evidence.model import Evidence, Service, Task, TaskDefinition
-from ecs_triage.iam.evaluator import Decision, NamedPolicy, evaluate
+from ecs_triage.iam.evaluator import Decision, NamedPolicy, evaluate, statements_of
+from ecs_triage.iam.managed import managed_document
 from ecs_triage.iam.prove import boundary_policy, identity_policies, prove, resource_policy_for
 
 try:  # the catalog is a separate piece; fall back to a few patterns while it is missing
@@ -157,13 +158,27 @@ def pulling_roles(ev: Evidence, subject: Subject) -> list[tuple[str, str]]:
     return [(arn, "instance role") for arn in access.instance_role_arns(ev)]
 
 
+_LABEL = re.compile(r"^(?:policy|permission boundary) (?P<name>.+) statement (?P<index>\d+)")
+
+
 def role_evidence(ev: Evidence, role_arn: str, decision: Decision, what: str) -> EvidenceRef:
-    """Proof of a decision: the role's policies as collected, with the evaluator's verdict as a note."""
+    """Proof of a decision: the matched statement of the role (or, when none matched, the role's policy names),
+    with the evaluator's verdict as a note."""
     view = access.role(ev, role_arn)
-    names = [p.name for p in view.policies] if view else []
     note = f"{decision.method}: {what} -> {decision.verdict} ({decision.reason})"
     if decision.statements:
         note += "; statements: " + ", ".join(decision.statements)
+    if view is not None:
+        docs = [*view.policies, *([view.boundary] if view.boundary else [])]
+        for label in decision.statements:
+            m = _LABEL.match(label)
+            doc = next((p for p in docs if m and p.name == m.group("name")), None) if m else None
+            if m and doc is not None:
+                index = int(m.group("index"))
+                statements = statements_of(doc.document or managed_document(doc.arn))
+                value = statements[index] if index < len(statements) else None
+                return EvidenceRef(role_arn, f"{doc.pointer}/Statement/{index}", value, note)
+    names = [p.name for p in view.policies] if view else []
     return EvidenceRef(role_arn, "/AttachedPolicies" if view and view.attached else "/InlinePolicies", names, note)
 
 
