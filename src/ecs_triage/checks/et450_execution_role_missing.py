@@ -39,7 +39,7 @@ CHECK = Check(
     category="configuration",
     severity="error",
     requires=("task_definitions",),
-    modes=("lint", "diagnose"),
+    modes=("lint",),  # diagnose has ET412 for deployed task definitions
 )
 
 DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html"
