@@ -50,13 +50,20 @@ def stub(service: str, setup: Callable[[PartialStubber], None]) -> list[PartialS
     return stubbers
 
 
-def deny(operation: str, code: str = "AccessDeniedException") -> Counter[str]:
-    """Every call of `service:Operation` fails with `code` (as Stubber.add_client_error would)."""
+def deny(
+    operation: str, code: str = "AccessDeniedException", when: Callable[[str], bool] | None = None
+) -> Counter[str]:
+    """Every call of `service:Operation` (whose serialized request body satisfies `when`, if given)
+    fails with `code`, answered the way Stubber.add_client_error answers."""
     service, _, op = operation.partition(":")
     seen: Counter[str] = Counter()
 
-    def handler(model: Any, **_: Any) -> Any:
+    def handler(model: Any, params: Any, **_: Any) -> Any:
         if model.name != op:
+            return None
+        body = params.get("body", b"")
+        body = body.decode() if isinstance(body, bytes) else str(body)
+        if when is not None and not when(body):
             return None
         seen[op] += 1
         http = AWSResponse(None, 403, {}, None)
