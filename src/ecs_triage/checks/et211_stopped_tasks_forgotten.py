@@ -6,8 +6,8 @@ What it detects:
     exit codes and container reasons that would name the cause are gone. The diagnosis falls back on what
     remains: service events, running tasks, target health and configuration.
 
-    Services whose tasks cannot be placed at all (placement failures in the events) are left out: those
-    tasks never existed.
+    Services whose tasks cannot be placed or launched at all (`unable to place a task`, `failed to launch
+    a task` in the events) are left out: those tasks never existed.
 
 Why it happens:
     The failure happened more than about an hour ago, or tasks fail so rarely that none stopped recently.
@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
-from ecs_triage.evidence.infra import failing_services, name_of, placement_failures
+from ecs_triage.evidence.infra import failing_services, launch_failures, name_of
 
 CHECK = Check(
     id="ET211",
@@ -44,10 +44,9 @@ RULE = "ecs-triage-stopped-tasks"
 
 
 def evaluate(ev: Evidence) -> Iterator[Hit]:
-    unplaced = {pf.service.arn for pf in placement_failures(ev)}
     for svc in failing_services(ev):
-        if svc.arn in unplaced:
-            continue  # its tasks were never placed: there is nothing ECS could have kept
+        if launch_failures(svc):
+            continue  # its tasks were never placed or launched: there is nothing ECS could have kept
         tasks = ev.tasks_of(svc)
         if any(t.last_status == "STOPPED" for t in tasks):
             continue

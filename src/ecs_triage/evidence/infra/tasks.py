@@ -177,3 +177,18 @@ def asg_of_instance(ev: Evidence, instance_id: str | None) -> str | None:
                 if tag.get("Key") == "aws:autoscaling:groupName":
                     return as_str(tag.get("Value"))
     return None
+
+
+_NOT_LAUNCHED = re.compile(r"unable to place a task|failed to launch a task|unable to launch a task", re.I)
+
+
+def launch_failures(svc: Service) -> tuple[tuple[int, str], ...]:
+    """Service events since the last steady state saying tasks could not be placed or launched at all
+    ((index, message), newest first): such tasks never existed, so there is no stopped task to read."""
+    out = []
+    for i, e in enumerate(svc.events):
+        if _STEADY.search(e.message):
+            break
+        if _NOT_LAUNCHED.search(e.message):
+            out.append((i, e.message))
+    return tuple(out)
