@@ -8,7 +8,6 @@ extractors only for the winner. Patterns are compiled once, on first use.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from ecs_triage.knowledge import exitcodes
@@ -92,7 +91,13 @@ _PARAM = _lazy(r"(?P<parameter_arn>arn:aws[\w-]*:ssm:(?P<region>[\w-]+):[\dx*]+:
 _KMS = _lazy(r"(?P<kms_key_arn>arn:aws[\w-]*:kms:[\w-]+:\d{12}:(?:key|alias)/[\w/-]+)")
 _ROLE = _lazy(r"assumed-role/(?P<role_name>[\w+=,.@-]+)/")
 _LOG_GROUP = _lazy(r"log-group:(?P<log_group>[\w/.#-]+)")
-_SERVICE = _lazy(r"\(service (?P<service>[^)\s,]+)|\bservice (?P<service2>[\w.-]+) (?:was|is|has|\()")
+_SERVICE = _lazy(r"\(service (?P<service>[^)\s,]+)")
+_SERVICE_BARE = _lazy(r"\bservice (?P<service>[\w.-]+) (?:was|is|has|\()")
+_IMAGE_ECR = _lazy(
+    r"(?P<image>(?P<registry>(?P<account_id>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?)"
+    r"/(?P<repository>[a-z0-9<>][a-z0-9._/<>-]*)(?::(?P<tag>\w[\w.-]{0,127})|@(?P<digest>sha256:[0-9a-f]{64}))?)",
+    re.IGNORECASE,
+)
 _CLUSTER = _lazy(r":cluster/(?P<cluster>[\w-]+)")
 _EXECUTION_CAUSES = frozenset(
     {"image-pull-auth", "secrets-access-denied", "secrets-kms-denied", "log-config", "role-assume-failed"}
@@ -263,11 +268,15 @@ def _captures(sig: Signature, m: re.Match[str] | None, norm: str, low: str) -> d
     if "assumed-role/" in low:
         _groups(_ROLE.search(norm), caps)
     if "/" in norm and (sig.cause.startswith("image") or sig.cause == "registry-rate-limit"):
-        im = _IMAGE.search(norm)
+        im = _IMAGE_ECR.search(norm) if ".dkr.ecr." in low else None
+        if im is None:
+            im = _IMAGE.search(norm)
         if im is not None:
             _image(im, caps)
-    if "service " in low:
+    if "(service " in low:
         _groups(_SERVICE.search(norm), caps)
+    elif "service " in low:
+        _groups(_SERVICE_BARE.search(norm), caps)
     if caps.get("target_group", "").startswith("arn:"):
         caps.setdefault("target_group_arn", caps["target_group"])
     if "role_arn" in caps:
@@ -302,7 +311,7 @@ def _image(im: re.Match[str], caps: dict[str, str]) -> None:
         )
 
 
-def _from_signature(sig: Signature, caps: Mapping[str, str], confidence: float | None = None) -> Match:
+def _from_signature(sig: Signature, caps: dict[str, str], confidence: float | None = None) -> Match:
     summary = sig.summary
     if "{" in summary:
         summary = summary.format_map(_Keep(caps))
@@ -313,7 +322,7 @@ def _from_signature(sig: Signature, caps: Mapping[str, str], confidence: float |
         summary=summary,
         explanation=sig.explanation,
         decide=sig.decide,
-        captures=dict(caps),
+        captures=caps,
         fix=sig.fix,
     )
 
