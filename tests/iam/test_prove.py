@@ -157,3 +157,51 @@ def test_cross_account_repository_policy_not_readable_is_uncertain() -> None:
     # readable and absent: a cross-account pull without a repository policy is refused
     doc["gaps"] = []
     assert iam.prove(parse_snapshot(doc), ROLE, "ecr:BatchGetImage", other).verdict == "implicit-deny"
+
+
+def test_simulated_implicit_deny_but_key_policy_names_the_role() -> None:
+    key = {
+        "keyId": KEY,
+        "found": True,
+        "metadata": {"KeyId": "1a2b", "Arn": KEY, "KeyManager": "CUSTOMER"},
+        "policy": {
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:Decrypt", "Resource": "*"}]
+        },
+    }
+    sims = [{"principal": ROLE, "action": "kms:Decrypt", "resource": KEY, "decision": "implicitDeny", "matched": []}]
+    d = iam.prove(ev(iam_roles=[role_item()], iam_simulations=sims, kms_keys=[key]), ROLE, "kms:Decrypt", KEY)
+    assert d.verdict == "allowed"
+    assert d.method.startswith(iam.SIMULATOR)
+
+
+def test_simulation_missing_context_falls_back_to_local() -> None:
+    sims = [
+        {
+            "principal": ROLE,
+            "action": "ecr:BatchGetImage",
+            "resource": REPO,
+            "decision": "implicitDeny",
+            "matched": [],
+            "missing_context": ["aws:SourceIp"],
+        }
+    ]
+    d = iam.prove(ev(iam_roles=[role_item()], iam_simulations=sims), ROLE, "ecr:BatchGetImage", REPO)
+    assert d.verdict == "allowed" and d.method == iam.LOCAL
+
+
+def test_simulated_as_alias() -> None:
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/web"
+    sims = [
+        {
+            "principal": ROLE,
+            "action": "logs:PutLogEvents",
+            "resource": group + ":*",
+            "decision": "implicitDeny",
+            "matched": [],
+        }
+    ]
+    e = ev(iam_roles=[role_item()], iam_simulations=sims)
+    stream = group + ":log-stream:ecs/app/1"
+    assert iam.prove(e, ROLE, "logs:PutLogEvents", stream).method == iam.LOCAL
+    d = iam.prove(e, ROLE, "logs:PutLogEvents", stream, simulated_as=(group + ":*",))
+    assert d.verdict == "implicit-deny" and d.method == iam.SIMULATOR

@@ -97,7 +97,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 continue
             for role_arn, role_kind in sx.pulling_roles(ev, subj):
                 resource = f"{group_arn}:log-stream:"
-                d = iam.prove(ev, role_arn, "logs:CreateLogGroup", resource)
+                d = iam.prove(ev, role_arn, "logs:CreateLogGroup", resource, simulated_as=(f"{group_arn}:*",))
                 if not d.refused:
                     continue
                 done.add((cfg.group, cfg.region))

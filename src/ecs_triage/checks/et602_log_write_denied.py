@@ -59,7 +59,11 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 if view is None or not view.found or (role_arn, cfg.group) in done:
                     continue
                 stream = cfg.stream_arn(account, task_id)
-                refused = [(a, d) for a in ACTIONS if (d := iam.prove(ev, role_arn, a, stream)).refused]
+                refused = [
+                    (a, d)
+                    for a in ACTIONS
+                    if (d := iam.prove(ev, role_arn, a, stream, simulated_as=(f"{cfg.group_arn(account)}:*",))).refused
+                ]
                 if not refused:
                     continue
                 done.add((role_arn, cfg.group))

@@ -221,6 +221,7 @@ class SimulationView:
     decision: str  # allowed | explicitDeny | implicitDeny
     matched: tuple[str, ...]
     index: int
+    missing_context: tuple[str, ...] = ()  # condition keys the simulator was not given
 
 
 @lru_cache(maxsize=64)
@@ -241,6 +242,7 @@ def simulations(ev: Evidence) -> tuple[SimulationView, ...]:
                 decision=as_str(item.get("decision")) or "",
                 matched=tuple(matched),
                 index=i,
+                missing_context=tuple(str(k) for k in as_list(item.get("missing_context"))),
             )
         )
     return tuple(out)

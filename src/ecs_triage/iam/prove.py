@@ -12,6 +12,11 @@ from ecs_triage.iam.managed import managed_document
 SIMULATOR = "iam:SimulatePrincipalPolicy"
 LOCAL = "local evaluator"
 
+_SIMULATED = NamedPolicy(
+    "simulated",
+    {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    "the identity policies (allowed by the simulator)",
+)
 _SIM_VERDICT = {"allowed": "allowed", "explicitdeny": "denied", "implicitdeny": "implicit-deny"}
 
 
@@ -91,15 +96,24 @@ def prove(
     action: str,
     resource: str,
     context: Mapping[str, str | Sequence[str]] | None = None,
+    simulated_as: Sequence[str] = (),
 ) -> Decision:
     """May `principal_arn` (a role ARN) perform `action` on `resource`?
 
     Uses the `iam_simulations` evidence (AWS's own evaluator, `method="iam:SimulatePrincipalPolicy"`) when
-    it holds this exact request; otherwise the local evaluator over the role's collected documents and the
+    it holds this exact request (or the same action on one of the `simulated_as` resource strings, e.g. the
+    `log-group:NAME:*` form the collector asks about) and the simulator had every condition key it needed;
+    otherwise the local evaluator over the role's collected documents and the
     resource policy of the repository, secret or key (`method="local evaluator"`)."""
     policy, is_key = resource_policy_for(ev, resource)
     ctx = _context(ev, principal_arn, resource, context)
-    sim = access.simulation(ev, principal_arn, action, resource)
+    sim = None
+    for candidate in (resource, *simulated_as):
+        sim = access.simulation(ev, principal_arn, action, candidate)
+        if sim is not None:
+            break
+    if sim is not None and sim.missing_context and sim.decision.lower() != "allowed":
+        sim = None  # the simulator lacked condition keys (kms:ViaService ...): the local evaluator has them
     if sim is not None and sim.decision.lower() in _SIM_VERDICT:
         verdict = _SIM_VERDICT[sim.decision.lower()]
         decision = Decision(
@@ -108,25 +122,28 @@ def prove(
             sim.matched,
             SIMULATOR,
         )
-        if is_key and policy is not None and decision.verdict == "allowed":
-            # The simulator sees identity policies only: the key policy must allow too.
+        if policy is None:
+            return decision
+        # The simulator saw the identity policies only (the collector passes no resource policy).
+        combined = f"{SIMULATOR} + {LOCAL} ({'key' if is_key else 'resource'} policy)"
+        if decision.verdict == "allowed" and (is_key or policy.document is not None):
+            # the resource policy may still deny; a key policy must also allow (or delegate to the account)
             local = evaluate(
                 action,
                 resource,
                 principal_arn,
-                identity=[
-                    NamedPolicy(
-                        "simulated",
-                        {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
-                        "simulated identity policies",
-                    )
-                ],
+                identity=[_SIMULATED],
                 resource_policy=policy,
-                key_policy=True,
+                key_policy=is_key,
                 context=ctx,
             )
             if not local.allowed:
-                return Decision(local.verdict, local.reason, local.statements, f"{SIMULATOR} + {LOCAL} (key policy)")
+                return Decision(local.verdict, local.reason, local.statements, combined)
+        elif decision.verdict == "implicit-deny" and policy.document is not None:
+            # a resource (or key) policy that names the principal grants on its own (same account)
+            local = evaluate(action, resource, principal_arn, resource_policy=policy, key_policy=is_key, context=ctx)
+            if local.verdict in ("allowed", "denied"):
+                return Decision(local.verdict, local.reason, local.statements, combined)
         return decision
     role = access.role(ev, principal_arn)
     if role is None:

@@ -352,7 +352,7 @@ def refused_secret_uses(ev: Evidence, subj: Subject) -> list[tuple[SecretUse, De
         if use.missing or not use.arn or (use.action, use.arn) in seen:
             continue
         seen.add((use.action, use.arn))
-        d = prove(ev, role, use.action, use.arn)
+        d = prove(ev, role, use.action, use.arn, simulated_as=_sim_aliases(use))
         if d.refused:
             out.append((use, d))
     return out
@@ -362,7 +362,7 @@ def task_role_allows(ev: Evidence, subj: Subject, use: SecretUse) -> Decision | 
     role = subj.td.task_role_arn
     if not role or role == subj.td.execution_role_arn or not use.arn:
         return None
-    d = prove(ev, role, use.action, use.arn)
+    d = prove(ev, role, use.action, use.arn, simulated_as=_sim_aliases(use))
     return d if d.allowed else None
 
 
@@ -406,3 +406,8 @@ def awslogs(ev: Evidence, subject: Subject) -> list[AwsLogs]:
             )
         )
     return out
+
+
+def _sim_aliases(use: SecretUse) -> tuple[str, ...]:
+    """Other spellings of the resource the collector may have simulated (the reference's own ARN)."""
+    return tuple(a for a in (use.ref.arn, use.ref.text) if a and a != use.arn)
