@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from ecs_triage.errors import InputError
@@ -116,6 +115,8 @@ def run_jsonl(
 
 def examples() -> Iterator[dict[str, Any]]:
     """The bundled example messages (`ecs_triage/data/examples.jsonl`)."""
+    from importlib import resources  # only here: it costs start-up time
+
     data = resources.files("ecs_triage.data").joinpath("examples.jsonl").read_text(encoding="utf-8")
     for line in data.splitlines():
         if line.strip():
