@@ -65,6 +65,20 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         evidence = [h.evidence for h in matched[:2]]
         evidence.extend(sx.td_ref(subj.td, u.pointer + "/valueFrom", u.ref.text) for u, _ in refused[:3])
         evidence.extend(sx.role_evidence(ev, role, d, f"{u.action} on {u.arn}") for u, d in refused[:3])
+        fix = sx.put_role_policy_fix(
+            role,
+            sx.policy_name("read-secrets", subj.td.family),
+            statements,
+            summary=f"Allow {role_name} to read {', '.join(u.arn or '' for u, _ in refused)}",
+            docs=(
+                "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html#task-execution-secrets",
+            ),
+        )
+        if all(sx.boundary_blocks(ev, role, u.action, u.arn or "") for u, _ in refused):
+            fix = (
+                sx.boundary_fix(ev, role, statements, f"Let the permission boundary of {role_name} allow the secrets")
+                or fix
+            )
         yield Hit(
             resource=role,
             message=(
@@ -73,15 +87,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             cause="secrets-access-denied",
             confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY,
             evidence=tuple(evidence),
-            fix=sx.put_role_policy_fix(
-                role,
-                sx.policy_name("read-secrets", subj.td.family),
-                statements,
-                summary=f"Allow {role_name} to read {', '.join(u.arn or '' for u, _ in refused)}",
-                docs=(
-                    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html#task-execution-secrets",
-                ),
-            ),
+            fix=fix,
             signature="secrets.access-denied",
             pointer=refused[0][0].pointer,
         )

@@ -384,7 +384,8 @@ def evaluate(
             f"cross-account resource in {resource_account} without a resource policy that allows {principal_account}"
         )
     elif ident.allow >= MAYBE and bound is not None and bound.allow == NO:
-        reason = f"allowed by {ident.allow_yes[0] if ident.allow_yes else 'an identity policy'} but not by the permission boundary {boundary.title if boundary else ''}"
+        allowed_by = ident.allow_yes[0] if ident.allow_yes else "an identity policy"
+        reason = f"allowed by {allowed_by}, but the permission boundary does not allow it ({boundary.title if boundary else ''})"
     else:
         reason = f"no statement allows {action} on {resource}"
     return Decision("implicit-deny", reason, ())

@@ -411,3 +411,38 @@ def awslogs(ev: Evidence, subject: Subject) -> list[AwsLogs]:
 def _sim_aliases(use: SecretUse) -> tuple[str, ...]:
     """Other spellings of the resource the collector may have simulated (the reference's own ARN)."""
     return tuple(a for a in (use.ref.arn, use.ref.text) if a and a != use.arn)
+
+
+def boundary_blocks(ev: Evidence, role_arn: str, action: str, resource: str) -> bool:
+    """True when the role's own policies allow the request but its permission boundary does not."""
+    view = access.role(ev, role_arn)
+    if view is None or not view.found or view.boundary is None:
+        return False
+    alone = evaluate(action, resource, view.arn, identity=identity_policies(view), same_account=True)
+    bounded = evaluate(
+        action, resource, view.arn, identity=identity_policies(view), boundary=boundary_policy(view), same_account=True
+    )
+    return alone.allowed and bounded.refused
+
+
+def boundary_fix(ev: Evidence, role_arn: str, statements: Sequence[Mapping[str, Any]], summary: str) -> Fix | None:
+    """Add `statements` to the role's permission boundary (a new default version of the boundary policy)."""
+    view = access.role(ev, role_arn)
+    if view is None or view.boundary is None or not view.boundary.arn or view.boundary.document is None:
+        return None
+    doc = dict(view.boundary.document)
+    doc["Statement"] = [*statements_of(view.boundary.document), *statements]
+    arn = view.boundary.arn
+    return Fix(
+        summary=summary,
+        steps=(
+            f"The role's own policies already allow it; its permission boundary {arn} does not.",
+            "Publish a new default version of the boundary policy with the statement added (command below; a "
+            "managed policy keeps at most five versions: delete an old one first if needed).",
+            "Start the task again.",
+        ),
+        commands=(aws_cli("iam", "create-policy-version", policy_arn=arn, policy_document=doc, set_as_default=True),),
+        snippet=doc,
+        snippet_title=f"Permission boundary {view.boundary.name}",
+        docs=("https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",),
+    )
