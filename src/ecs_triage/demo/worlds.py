@@ -512,6 +512,7 @@ GATEWAY_LOGS = (
         "ECS) already holds on every instance.",
         "port-conflict",
         detail="9100",
+        also=("awsvpc",),  # the fix may instead take the task off host networking (its own ENI, no host port)
         logs=tuple(line for _, line in GATEWAY_LOGS),
     )
 )
