@@ -122,6 +122,13 @@ def _check(
     if repo is not None and repo.policy is not None:
         evidence.append(sx.item_ref("ecr_repositories", repo, "policy"))
     fix = _fix(subj, img, repo, role_arn, role_kind, missing, identity_side, resource_side, repo_denies, cross)
+    if not repo_denies and all(sx.boundary_blocks(ev, role_arn, a, r) for a, r, _ in refused):
+        statements = [sx.statement("EcrPull", [TOKEN, *PULL_ACTIONS], ["*"] if TOKEN in missing else [repo_arn])]
+        role_name = access.role_name_of(role_arn)
+        fix = (
+            sx.boundary_fix(ev, role_arn, statements, f"Let the permission boundary of {role_name} allow the pull")
+            or fix
+        )
     return Hit(
         resource=role_arn,
         message=message,

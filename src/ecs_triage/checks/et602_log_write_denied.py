@@ -79,6 +79,19 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                         ),
                     )
                     steps = ("Alternatively attach AmazonECSTaskExecutionRolePolicy (second command).",)
+                statements = [sx.statement("WriteLogs", list(ACTIONS), [f"{cfg.group_arn(account)}:*"])]
+                fix = sx.put_role_policy_fix(
+                    role_arn,
+                    sx.policy_name("write-logs", subj.td.family),
+                    statements,
+                    summary=f"Allow {role_name} to write logs to {cfg.group}",
+                    steps=steps,
+                    commands=commands,
+                    docs=("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",),
+                )
+                if all(sx.boundary_blocks(ev, role_arn, a, stream) for a, _ in refused):
+                    summary = f"Let the permission boundary of {role_name} allow writing to {cfg.group}"
+                    fix = sx.boundary_fix(ev, role_arn, statements, summary) or fix
                 yield Hit(
                     resource=role_arn,
                     message=(
@@ -93,15 +106,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                         sx.td_ref(subj.td, f"{cfg.pointer}/options/awslogs-group", cfg.group),
                         *(sx.role_evidence(ev, role_arn, d, f"{a} on {stream}") for a, d in refused),
                     ),
-                    fix=sx.put_role_policy_fix(
-                        role_arn,
-                        sx.policy_name("write-logs", subj.td.family),
-                        [sx.statement("WriteLogs", list(ACTIONS), [f"{cfg.group_arn(account)}:*"])],
-                        summary=f"Allow {role_name} to write logs to {cfg.group}",
-                        steps=steps,
-                        commands=commands,
-                        docs=("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",),
-                    ),
+                    fix=fix,
                     signature="logs.write-denied",
                     pointer=f"{cfg.pointer}/options/awslogs-group",
                 )
