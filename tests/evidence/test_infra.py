@@ -399,3 +399,42 @@ def test_target_group_name_from_arn_when_absent() -> None:
         ]
     )
     assert next(iter(infra.target_groups(ev).values())).name == "web-tg"
+
+
+def _svc(**extra: Any) -> dict[str, Any]:
+    return {
+        "serviceArn": "arn:aws:ecs:us-east-1:123456789012:service/prod/web",
+        "serviceName": "web",
+        "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/prod",
+        "taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1",
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": [SUBNET], "securityGroups": [TASK_SG]}},
+        **extra,
+    }
+
+
+def test_fargate_pulls_from_the_task_subnet() -> None:
+    ev = evidence(services=[_svc(launchType="FARGATE")], tasks=[], task_definitions=[_td("nginx:1")])
+    targets = infra.pull_targets(ev)
+    assert [(t.fargate, t.subnets, t.security_groups) for t in targets] == [(True, (SUBNET,), (TASK_SG,))]
+
+
+def test_ec2_pulls_from_the_instance_subnet() -> None:
+    ev = evidence(
+        services=[_svc(capacityProviderStrategy=[{"capacityProvider": "asg-cp", "weight": 1}])],
+        tasks=[],
+        task_definitions=[_td("nginx:1")],
+        container_instances=[{"containerInstanceArn": "ci-1", "ec2InstanceId": "i-0abc", "status": "ACTIVE"}],
+        ec2_instances=[
+            {"InstanceId": "i-0abc", "SubnetId": "subnet-0inst", "SecurityGroups": [{"GroupId": "sg-0inst"}]}
+        ],
+    )
+    targets = infra.pull_targets(ev)
+    assert [(t.fargate, t.subnets, t.security_groups, t.config) for t in targets] == [
+        (False, ("subnet-0inst",), ("sg-0inst",), "ec2 instance i-0abc")
+    ]
+
+
+def test_fargate_from_the_task_definition_when_the_service_does_not_say() -> None:
+    td = {**_td("nginx:1"), "requiresCompatibilities": ["FARGATE"]}
+    ev = evidence(services=[_svc()], task_definitions=[td])
+    assert infra.is_fargate(ev, ev.services[0])

@@ -39,11 +39,11 @@ from ecs_triage.evidence.infra import (
     AwsVpcTarget,
     Need,
     Path,
-    awsvpc_targets,
     name_of,
     needs_of,
     network,
     path_to,
+    pull_targets,
     service_name,
     stopped_says,
 )
@@ -59,10 +59,8 @@ CHECK = Check(
 
 
 def evaluate(ev: Evidence) -> Iterator[Hit]:
-    for target in awsvpc_targets(ev):
-        td_arn = target.tasks[0].task_definition_arn if target.tasks and not target.service else None
-        svc = next((s for s in ev.services if s.arn == target.resource), None)
-        td = ev.task_definition(svc.task_definition_arn if svc else td_arn)
+    for target in pull_targets(ev):
+        td = ev.task_definition(target.task_definition_arn)
         if td is None:
             continue
         failing: list[tuple[Need, list[Path]]] = []
@@ -91,13 +89,19 @@ def _hit(
     facts = "; ".join(dict.fromkeys(pr for p in bad for pr in p.problems))
     which = "every subnet" if len(bad) == total else f"{len(bad)} of {total} subnets"
     message = f"Tasks cannot reach what they need for {need.why} from {which}: {facts}"
-    evidence = [
-        EvidenceRef(
-            target.resource,
-            target.pointer,
-            {"subnets": list(target.subnets), "assignPublicIp": "ENABLED" if target.public_ip else "DISABLED"},
-        )
-    ]
+    if target.fargate:
+        config = {"subnets": list(target.subnets), "assignPublicIp": "ENABLED" if target.public_ip else "DISABLED"}
+        evidence = [EvidenceRef(target.config, target.pointer, config)]
+    else:
+        evidence = [
+            EvidenceRef(
+                target.config,
+                target.pointer,
+                target.subnets[0],
+                note="on EC2 the container agent pulls images, fetches secrets and ships logs from the instance",
+            )
+        ]
+        message = message.replace("Tasks cannot reach", f"The container instance ({target.config}) cannot reach", 1)
     if said is not None:
         evidence.insert(0, EvidenceRef(said[0], said[1], said[2]))
     for p in bad[:2]:
@@ -193,7 +197,7 @@ def _fix(ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path]) -> Fix
             )
     no_route = any("routes 0.0.0.0/0 nowhere" in pr for p in bad for pr in p.problems)
     igw_no_ip = any("assignPublicIp is DISABLED" in pr for p in bad for pr in p.problems)
-    if igw_no_ip and target.service:
+    if igw_no_ip and target.service and target.fargate:
         steps.insert(0, f"Or, since {first.subnet} routes to an internet gateway, give the tasks a public IP.")
         config = {
             "awsvpcConfiguration": {"subnets": list(target.subnets), "securityGroups": sgs, "assignPublicIp": "ENABLED"}

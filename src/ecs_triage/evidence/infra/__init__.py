@@ -58,8 +58,10 @@ from ecs_triage.evidence.infra.netpath import (
     Path,
     Proof,
     awsvpc_targets,
+    is_fargate,
     needs_of,
     path_to,
+    pull_targets,
     stopped_says,
 )
 from ecs_triage.evidence.infra.tasks import (
@@ -115,6 +117,7 @@ __all__ = [
     "error_lines",
     "exits",
     "failing_services",
+    "is_fargate",
     "launch_failures",
     "load_balancers",
     "log_stream_for",
@@ -125,6 +128,7 @@ __all__ = [
     "network",
     "path_to",
     "placement_failures",
+    "pull_targets",
     "service_name",
     "service_of",
     "stopped_says",

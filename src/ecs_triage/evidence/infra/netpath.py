@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from ecs_triage.evidence.infra.ec2 import Network, Subnet, Vpc, cidr_contains, cidr_overlaps, network, service_name
-from ecs_triage.evidence.model import Evidence, Task, TaskDefinition
+from ecs_triage.evidence.model import Evidence, Service, Task, TaskDefinition
 from ecs_triage.evidence.parse import as_list, as_map, as_str
 
 # --------------------------------------------------------------------------------------- network path
@@ -293,8 +293,15 @@ class AwsVpcTarget:
     subnets: tuple[str, ...]
     security_groups: tuple[str, ...]
     public_ip: bool
-    pointer: str  # where the configuration sits in the resource's payload
+    pointer: str  # where the configuration sits in `config_resource` (default: `resource`)
     tasks: tuple[Task, ...]
+    config_resource: str = ""
+    fargate: bool = True  # False: an EC2 container instance's own network (the agent pulls and logs from it)
+    task_definition_arn: str = ""
+
+    @property
+    def config(self) -> str:
+        return self.config_resource or self.resource
 
 
 @lru_cache(maxsize=64)
@@ -416,3 +423,62 @@ def stopped_says(ev: Evidence, tasks: Iterable[Task]) -> tuple[str | None, tuple
                 if pattern.search(text):
                     return need, (t.arn, pointer, text)
     return None, None
+
+
+def is_fargate(ev: Evidence, svc: Service | None, task: Task | None = None) -> bool:
+    """Does this service (or task) run on Fargate? Launch type, capacity provider, else the task definition."""
+    if task is not None and task.launch_type:
+        return task.launch_type == "FARGATE"
+    if svc is not None:
+        if svc.launch_type:
+            return svc.launch_type == "FARGATE"
+        providers = [str(p.get("capacityProvider", "")) for p in svc.capacity_provider_strategy]
+        if providers:
+            return all(p.startswith("FARGATE") for p in providers)
+    arn = svc.task_definition_arn if svc is not None else (task.task_definition_arn if task else None)
+    td = ev.task_definition(arn)
+    return td is not None and td.requires_compatibilities == ("FARGATE",)
+
+
+@lru_cache(maxsize=64)
+def pull_targets(ev: Evidence) -> tuple[AwsVpcTarget, ...]:
+    """Where the image pull, secrets and log traffic of each service leaves from: the task ENI on Fargate
+    (the service's awsvpc configuration), the container instance on EC2 (its subnet, security groups and
+    public IP), whatever the task's network mode."""
+    out: list[AwsVpcTarget] = []
+    for t in awsvpc_targets(ev):
+        svc = next((s for s in ev.services if s.arn == t.resource), None)
+        task = t.tasks[0] if t.tasks and svc is None else None
+        if is_fargate(ev, svc, task):
+            td_arn = svc.task_definition_arn if svc else (task.task_definition_arn if task else "")
+            out.append(replace(t, task_definition_arn=td_arn))
+    instances = {as_str(i.get("InstanceId")): i for i in map(as_map, as_list(ev.raw.get("ec2_instances")))}
+    for svc in ev.services:
+        if is_fargate(ev, svc):
+            continue
+        groups: dict[tuple[str, tuple[str, ...], bool], str] = {}
+        for ci in ev.container_instances:
+            raw = instances.get(ci.ec2_instance_id)
+            if raw is None or ci.status != "ACTIVE":
+                continue
+            subnet = as_str(raw.get("SubnetId"))
+            sgs = tuple(g for g in (as_str(as_map(x).get("GroupId")) for x in as_list(raw.get("SecurityGroups"))) if g)
+            if subnet:
+                groups.setdefault((subnet, sgs, bool(raw.get("PublicIpAddress"))), ci.ec2_instance_id or "")
+        for (subnet, sgs, public), instance_id in groups.items():
+            out.append(
+                AwsVpcTarget(
+                    resource=svc.arn,
+                    cluster_arn=svc.cluster_arn,
+                    service=svc.name,
+                    subnets=(subnet,),
+                    security_groups=sgs,
+                    public_ip=public,
+                    pointer="/SubnetId",
+                    tasks=ev.tasks_of(svc),
+                    config_resource=f"ec2 instance {instance_id}",
+                    fargate=False,
+                    task_definition_arn=svc.task_definition_arn,
+                )
+            )
+    return tuple(out)
