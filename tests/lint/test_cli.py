@@ -71,10 +71,10 @@ def test_select_and_ignore_by_id_prefix_and_slug() -> None:
     assert code == 2 and "ET999" in err
 
 
-def test_live_is_not_available_yet() -> None:
-    code, _, err = run(str(INPUTS / "aws-docs-fargate-webserver.json"), "--live")
+def test_aws_options_need_live() -> None:
+    code, _, err = run(str(INPUTS / "aws-docs-fargate-webserver.json"), "--region", "eu-west-1")
     assert code == 2
-    assert "--live is not available yet" in err
+    assert "only apply with --live" in err
 
 
 def test_bad_files_are_reported_one_line_each_and_the_rest_is_linted(tmp_path: Path) -> None:

@@ -32,9 +32,37 @@ class LintResult:
     errors: list[str] = field(default_factory=list)  # one line per file that could not be read
 
 
-def select_checks(select: str | None, ignore: str | None) -> tuple[registry.RegisteredCheck, ...]:
+# Evidence kinds `--live` collects for the task definitions of the files (no services, tasks or network).
+LIVE_KINDS = frozenset(
+    {
+        "task_definitions",
+        "iam_roles",
+        "iam_simulations",
+        "ecr_repositories",
+        "ecr_images",
+        "secrets",
+        "ssm_parameters",
+        "kms_keys",
+        "log_groups",
+    }
+)
+
+
+def live_checks() -> tuple[registry.RegisteredCheck, ...]:
+    """The diagnose checks that need only configuration evidence (roles, images, secrets, log groups): with
+    `--live` they prove that what the definitions reference exists and is allowed."""
+    return tuple(
+        c
+        for c in registry.for_mode("diagnose")
+        if "lint" not in c.meta.modes
+        and set(c.meta.requires) <= LIVE_KINDS
+        and set(c.meta.requires) != {"task_definitions"}
+    )
+
+
+def select_checks(select: str | None, ignore: str | None, live: bool = False) -> tuple[registry.RegisteredCheck, ...]:
     """The lint checks kept by `--select`/`--ignore` (comma-separated ids, id prefixes like ET1, or slugs)."""
-    checks = registry.for_mode("lint")
+    checks = registry.for_mode("lint") + (live_checks() if live else ())
 
     def matcher(spec: str, option: str) -> list[str]:
         tokens = [t.strip() for t in spec.split(",") if t.strip()]
@@ -111,6 +139,12 @@ def locate(parsed: formats.Parsed, f: Finding) -> Location:
     candidates = [r for r in parsed.resources if r.resource_id == f.resource]
     if not candidates:
         candidates = [r for r in parsed.resources if f.resource.endswith(" " + r.name)]
+    if not candidates and f.pointer:  # e.g. a live check naming a role: the definition holding the pointer
+        candidates = [
+            r
+            for r in parsed.resources
+            if r.kind == "task_definitions" and _value_at(r.payload, f.pointer) is not _MISSING
+        ]
     if not candidates:
         return Location(parsed.file, None, None, f.pointer)
     res = candidates[0]
@@ -171,10 +205,17 @@ def lint_parsed(
     parsed: formats.Parsed,
     checks: tuple[registry.RegisteredCheck, ...],
     borrowed: list[formats.Resource] | None = None,
+    live: dict[str, Any] | None = None,
 ) -> tuple[list[tuple[Finding, bool]], list[Outcome]]:
     """Lint one file. `borrowed` task definitions (from other files) are seen by the rules, and findings
     about them are left to their own file."""
     snap = snapshot_for(parsed)
+    if live is not None:
+        for kind, items in live.get("data", {}).items():
+            if kind != "task_definitions":
+                snap["data"][kind] = items
+        snap["gaps"] = list(live.get("gaps", []))
+        snap["region"], snap["account"] = live.get("region"), live.get("account")
     skip = {r.resource_id for r in borrowed or ()}
     for r in borrowed or ():
         snap["data"].setdefault("task_definitions", []).append(dict(r.payload))
@@ -202,10 +243,54 @@ def merge_outcomes(per_file: list[list[Outcome]]) -> tuple[Outcome, ...]:
     return tuple(merged[k] for k in sorted(merged))
 
 
+def plain_copy(value: Any) -> Any:
+    """A copy without unknown values (CloudFormation intrinsics): what `--live` may look up in AWS."""
+    if isinstance(value, dict):
+        if formats.is_intrinsic(value):
+            return None
+        return {k: c for k, v in value.items() if (c := plain_copy(v)) is not None or v is None}
+    if isinstance(value, list):
+        return [c for c in (plain_copy(v) for v in value) if c is not None]
+    return value
+
+
+def collect_live(
+    parsed_files: list[formats.Parsed],
+    *,
+    profile: str | None = None,
+    region: str | None = None,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """One read-only snapshot of what the files' task definitions reference (roles, images, secrets, log
+    groups), with the diagnose collectors. Raises CollectError when AWS cannot be reached at all."""
+    from ecs_triage.collect.run import CLIENTS, Snap, _account, collect_scope
+    from ecs_triage.collect.session import AwsSession
+
+    tds = [plain_copy(r.payload) for p in parsed_files for r in p.resources if r.kind == "task_definitions"]
+    say = progress or (lambda _msg: None)
+    with AwsSession(profile=profile, region=region) as sess:
+        snap = Snap(sess, {"lint": "live"})
+        sess.warm_in_background(CLIENTS[2:])
+        _account(sess, snap.sink)
+        snap.look("task_definitions")
+        for td in tds:
+            snap.put("task_definitions", str(td.get("taskDefinitionArn")), td)
+        collect_scope(sess, snap, cluster=None, services=[], tasks=[], log_tasks=[], progress=say)
+        return snap.build()
+
+
 def lint_paths(
-    paths: Iterable[str], *, select: str | None = None, ignore: str | None = None, stdin: Any = None
+    paths: Iterable[str],
+    *,
+    select: str | None = None,
+    ignore: str | None = None,
+    stdin: Any = None,
+    live: bool = False,
+    profile: str | None = None,
+    region: str | None = None,
+    progress: Any = None,
 ) -> LintResult:
-    checks = select_checks(select, ignore)
+    checks = select_checks(select, ignore, live=live)
     paths = list(paths)
     errors: list[str] = []
     notes: list[str] = []
@@ -232,9 +317,12 @@ def lint_paths(
         files.append({"file": name, "format": parsed.format, "resources": [r.resource_id for r in parsed.resources]})
         if parsed.resources:
             all_parsed.append(parsed)
+    live_snap = (
+        collect_live(all_parsed, profile=profile, region=region, progress=progress) if live and all_parsed else None
+    )
     for parsed in all_parsed:
         borrowed = borrow_task_definitions(parsed, all_parsed)
-        file_found, outcomes = lint_parsed(parsed, checks, borrowed)
+        file_found, outcomes = lint_parsed(parsed, checks, borrowed, live_snap)
         found.extend(file_found)
         per_file.append(outcomes)
     if not files and not errors:
@@ -246,6 +334,13 @@ def lint_paths(
         findings=engine.rank(found, fold=False),
         outcomes=merge_outcomes(per_file),
         notes=tuple(notes),
-        extra={"files": files, **({"unreadable": errors} if errors else {})},
+        gaps=tuple(live_snap.get("gaps", [])) if live_snap else (),
+        region=live_snap.get("region") if live_snap else None,
+        account=live_snap.get("account") if live_snap else None,
+        extra={
+            "files": files,
+            **({"unreadable": errors} if errors else {}),
+            **({"calls": live_snap.get("calls", {})} if live_snap else {}),
+        },
     )
     return LintResult(report, errors)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ecs_triage.cli._common import fail_on_option, format_option
+from ecs_triage.cli._common import aws_options, fail_on_option, format_option, progress_display
 from ecs_triage.errors import EXIT_USAGE, InputError
 
 
@@ -16,8 +16,23 @@ from ecs_triage.errors import EXIT_USAGE, InputError
 @fail_on_option()
 @click.option("--select", help="Only these checks: comma-separated ids, id prefixes (ET1) or slugs.")
 @click.option("--ignore", help="Skip these checks: comma-separated ids, id prefixes (ET1) or slugs.")
-@click.option("--live", is_flag=True, help="Also check referenced AWS resources exist (not available yet).")
-def lint(paths: tuple[str, ...], fmt: str, fail_on: str, select: str | None, ignore: str | None, live: bool) -> None:
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Also check, read-only with your AWS credentials, that the images, secrets, log groups and roles the "
+    "definitions reference exist and are allowed.",
+)
+@aws_options
+def lint(
+    paths: tuple[str, ...],
+    fmt: str,
+    fail_on: str,
+    select: str | None,
+    ignore: str | None,
+    live: bool,
+    profile: str | None,
+    region: str | None,
+) -> None:
     """Lint task definitions, services and target groups in PATHS (files or directories; - for stdin).
 
     \b
@@ -30,13 +45,16 @@ def lint(paths: tuple[str, ...], fmt: str, fail_on: str, select: str | None, ign
     ecs-triage lint cdk.out/ --format sarif > lint.sarif
     terraform show -json plan.out | ecs-triage lint - --fail-on warning
     """
-    if live:
-        raise InputError("--live is not available yet: lint checks the files offline only")
+    if (profile or region) and not live:
+        raise InputError("--profile and --region only apply with --live")
     from ecs_triage.app.lint import lint_paths
     from ecs_triage.render import render
     from ecs_triage.report import exit_code_for
 
-    result = lint_paths(paths, select=select, ignore=ignore)
+    with progress_display("collecting evidence ...") as progress:
+        result = lint_paths(
+            paths, select=select, ignore=ignore, live=live, profile=profile, region=region, progress=progress
+        )
     click.echo(render(result.report, fmt))
     for line in result.errors:
         click.echo(f"ecs-triage: error: {line}", err=True)
