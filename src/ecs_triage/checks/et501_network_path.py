@@ -1,8 +1,10 @@
 """The task's subnet has no network path to an AWS service it needs to start.
 
 What it detects:
-    For each awsvpc service (subnets from its `networkConfiguration`, since a failed task's ENI is gone)
-    or task (subnet from its ENI attachment), and for what the task definition needs to start, in order:
+    For each Fargate service (subnets from its `networkConfiguration`, since a failed task's ENI is gone)
+    or task (subnet from its ENI attachment), or, on EC2, each container instance (the agent pulls images,
+    fetches secrets and ships logs from the instance's own subnet, security groups and public IP, whatever
+    the task's network mode), and for what the task definition needs to start, in order:
     the image (ECR `api` + `dkr`, and S3 for the layers; the internet for other registries), secrets and
     parameters (Secrets Manager, SSM, KMS for customer keys) and logs (CloudWatch Logs for `awslogs`).
     A path exists through a public IP and a `0.0.0.0/0` route to an internet gateway in the subnet's route
