@@ -6,7 +6,8 @@ What it detects:
     answer in time: the task's security group does not let the load balancer in, or the application is
     too slow) or `Target.FailedHealthChecks` (connection refused or reset). For timeouts, the check reads
     the security groups: when the task's security groups allow no inbound traffic from the load
-    balancer's security groups on the container port, it says so and prints the rule to add.
+    balancer's security groups on the container port, it says so and prints the rule to add. When the
+    tasks' log says the application listens on `127.0.0.1` / `localhost` only, it says that instead.
 
 Why it happens:
     The health-check path does not exist or redirects, the matcher is too strict, the application
@@ -27,9 +28,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
-from ecs_triage.evidence.infra import TargetGroup, load_balancers, network, target_groups
+from ecs_triage.evidence.infra import TargetGroup, load_balancers, log_stream_for, network, target_groups
 
 CHECK = Check(
     id="ET303",
@@ -66,6 +68,26 @@ def _sg_blocks(
             if set(rule.group_ids) & set(lb_sgs) or rule.cidrs:
                 return False, lb_sgs  # a CIDR rule may well cover the load balancer's subnets
     return True, lb_sgs
+
+
+_LOOPBACK = re.compile(
+    r"(?:listen(?:ing)?|running|serving|started|bound)\b[^\n]{0,40}?(?:on|at|to)\s+(?:https?://)?(?:127\.0\.0\.1|localhost|\[::1\]):\d+",
+    re.I,
+)
+
+
+def _loopback_bind(ev: Evidence, svc: Any) -> tuple[str, str, str] | None:
+    """(stream, pointer, line) when a task's log says the application listens on 127.0.0.1/localhost."""
+    if not ev.has("log_events"):
+        return None
+    for t in ev.tasks_of(svc):
+        for c in t.containers:
+            stream = log_stream_for(ev, t, c.name)
+            for e in stream.events if stream else ():
+                if _LOOPBACK.search(e.message):
+                    assert stream is not None
+                    return stream.resource, e.pointer, e.message
+    return None
 
 
 def evaluate(ev: Evidence) -> Iterator[Hit]:
@@ -143,6 +165,15 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 steps.append(
                     f"Check that the application listens on 0.0.0.0:{port} (not 127.0.0.1) and that the health check port is the traffic port."
                 )
+            loopback = _loopback_bind(ev, svc) if reason != "Target.ResponseCodeMismatch" else None
+            if loopback is not None:
+                message += f"; the application listens on loopback only ({loopback[2].strip()[:120]}): the load balancer cannot reach it"
+                evidence.append(EvidenceRef(loopback[0], loopback[1], loopback[2]))
+                steps.insert(
+                    0,
+                    f"Make the application listen on 0.0.0.0:{port} instead of 127.0.0.1/localhost (its bind/host setting).",
+                )
+                confidence = 0.95
             steps.append("If the application needs time to start, raise the service's healthCheckGracePeriodSeconds.")
             yield Hit(
                 resource=tg.arn,
