@@ -30,7 +30,7 @@ References:
 
 from __future__ import annotations
 
-from ecs_triage.checks._api import Check, Evidence, Hit, Iterator
+from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -74,7 +74,10 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html#task-execution-secrets",
             ),
         )
-        if all(sx.boundary_blocks(ev, role, u.action, u.arn or "") for u, _ in refused):
+        sides = [sx.layers(ev, role, u.action, u.arn or "") for u, _ in refused]
+        if all(r and not i for i, r in sides) and all(u.service == "secretsmanager" for u, _ in refused):
+            fix = _resource_policy_fix(role, [u for u, _ in refused])
+        elif all(sx.boundary_blocks(ev, role, u.action, u.arn or "") for u, _ in refused):
             fix = (
                 sx.boundary_fix(ev, role, statements, f"Let the permission boundary of {role_name} allow the secrets")
                 or fix
@@ -91,3 +94,40 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             signature="secrets.access-denied",
             pointer=refused[0][0].pointer,
         )
+
+
+def _resource_policy_fix(role: str, uses: list[sx.SecretUse]) -> Fix:
+    """Cross-account secrets: the owning account must allow the role in the secret's resource policy."""
+    first = uses[0]
+    arn = first.arn or first.ref.text
+    owner = access.account_of(arn)
+    policy = sx.policy_document(
+        {
+            "Sid": "AllowEcsExecutionRole",
+            "Effect": "Allow",
+            "Principal": {"AWS": role},
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*",
+        }
+    )
+    return Fix(
+        summary=f"Allow {access.role_name_of(role)} in the resource policy of {arn} (account {owner})",
+        steps=(
+            f"In account {owner}, attach the resource policy below to the secret (command below).",
+            "The secret must be encrypted with a customer-managed KMS key whose key policy lets the role decrypt: "
+            "cross-account reads do not work with the aws/secretsmanager key.",
+        ),
+        commands=tuple(
+            aws_cli(
+                "secretsmanager",
+                "put-resource-policy",
+                secret_id=u.arn or u.ref.text,
+                resource_policy=policy,
+                region=access.region_of(u.arn),
+            )
+            for u in uses
+        ),
+        snippet=policy,
+        snippet_title="Secret resource policy",
+        docs=("https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html",),
+    )
