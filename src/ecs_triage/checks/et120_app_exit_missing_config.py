@@ -24,6 +24,12 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
+
+try:
+    from ecs_triage.knowledge import classify  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - only while the catalog is missing
+    classify = None  # type: ignore[assignment]
+
 from ecs_triage.evidence.infra import Exit, defined_names, dotted, exits, missing_variables, name_of
 
 CHECK = Check(
@@ -41,8 +47,11 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
     for ex in exits(ev):
         if ex.stream is None or ex.container.exit_code in (137, 139):
             continue
-        found = missing_variables(ex.lines)
+        found = missing_variables(ex.lines) or _catalog_variables(ex.lines)
         if not found:
+            invalid = _catalog_invalid(ex.lines)
+            if invalid is not None:
+                yield _invalid_hit(ev, ex, invalid)
             continue
         variable, line = found[0]
         key = (ex.task.task_definition_arn, ex.container.name, variable)
@@ -92,6 +101,59 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             pointer=f"{cd.pointer}/environment" if cd else "",
             extra={"tasks": seen[key]},
         )
+
+
+def _catalog_variables(lines: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """The catalog's reading of the tail (`knowledge.classify(line, kind="log")`), for wordings the
+    evidence patterns do not know."""
+    if classify is None:
+        return ()
+    for i, line in enumerate(lines):
+        m = classify(line, kind="log")
+        if m.cause == "app-exit-missing-config" and m.captures.get("variable"):
+            return ((str(m.captures["variable"]), i),)
+    return ()
+
+
+def _catalog_invalid(lines: tuple[str, ...]) -> int | None:
+    """Index of a line the catalog reads as invalid configuration (no variable named)."""
+    if classify is None:
+        return None
+    for i, line in enumerate(lines):
+        if classify(line, kind="log").cause == "app-exit-missing-config":
+            return i
+    return None
+
+
+def _invalid_hit(ev: Evidence, ex: Exit, line: int) -> Hit:
+    assert ex.stream is not None
+    event = ex.stream.events[line]
+    td = ex.task_definition
+    family = td.family if td else "the task definition"
+    return Hit(
+        resource=ex.task.arn,
+        message=(
+            f"Container {ex.container.name} exited with code {ex.container.exit_code} because its configuration is "
+            f"invalid: {event.message.strip()[:200]}"
+        ),
+        cause="app-exit-missing-config",
+        confidence=0.7,
+        evidence=(
+            EvidenceRef(ex.task.arn, f"{ex.container.pointer}/exitCode", ex.container.exit_code),
+            EvidenceRef(ex.stream.resource, event.pointer, event.message),
+        ),
+        fix=Fix(
+            summary=f"Correct the configuration value container {ex.container.name} rejects",
+            steps=(
+                f"Find the setting the log line names and correct its value in {family} (environment or secrets), "
+                "or in the secret/parameter it comes from.",
+                "Register a new revision and deploy it.",
+            ),
+            commands=(aws_cli("ecs", "describe-task-definition", task_definition=td.label if td else family),),
+            risk="review",
+        ),
+        signature="app.config-invalid",
+    )
 
 
 def _fix(ev: Evidence, ex: Exit, variable: str, defined: bool) -> Fix:

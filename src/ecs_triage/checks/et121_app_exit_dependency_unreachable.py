@@ -26,6 +26,12 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
+
+try:
+    from ecs_triage.knowledge import classify  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - only while the catalog is missing
+    classify = None  # type: ignore[assignment]
+
 from ecs_triage.evidence.infra import Endpoint, Exit, defined_names, exits, name_of, unreachable_endpoints
 
 CHECK = Check(
@@ -45,7 +51,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
     for ex in exits(ev):
         if ex.stream is None or ex.container.exit_code in (137, 139):
             continue
-        found = unreachable_endpoints(ex.lines)
+        found = unreachable_endpoints(ex.lines) or _catalog_endpoints(ex.lines)
         if not found:
             continue
         ep = found[-1]
@@ -87,6 +93,25 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             signature=f"app.dependency-unreachable:{ep.label}",
             extra={"tasks": seen[key], "host": ep.host, "port": ep.port},
         )
+
+
+def _catalog_endpoints(lines: tuple[str, ...]) -> tuple[Endpoint, ...]:
+    """The catalog's reading of the tail (`knowledge.classify(line, kind="log")`), for other wordings."""
+    if classify is None:
+        return ()
+    for i, line in enumerate(lines):
+        m = classify(line, kind="log")
+        if m.cause == "app-exit-dependency-unreachable":
+            port = str(m.captures.get("port") or "")
+            return (
+                Endpoint(
+                    str(m.captures.get("host") or "a dependency"),
+                    int(port) if port.isdigit() else None,
+                    i,
+                    line.strip(),
+                ),
+            )
+    return ()
 
 
 def _fix(ex: Exit, ep: Endpoint, host_vars: list[str]) -> Fix:

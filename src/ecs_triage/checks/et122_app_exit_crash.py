@@ -23,6 +23,12 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
+
+try:
+    from ecs_triage.knowledge import classify  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - only while the catalog is missing
+    classify = None  # type: ignore[assignment]
+
 from ecs_triage.evidence.infra import error_lines, exits, missing_variables, unreachable_endpoints
 
 CHECK = Check(
@@ -34,6 +40,15 @@ CHECK = Check(
     requires=("tasks", "log_events"),
 )
 
+_SPECIFIC = {
+    "app-exit-missing-config",
+    "app-exit-dependency-unreachable",
+    "image-platform-mismatch",
+    "exec-format",
+    "port-conflict",
+    "entrypoint-not-found",
+    "oom-killed",
+}
 _OTHER_CAUSES = ("exec format error", "executable file not found", "address already in use", "port is already")
 
 
@@ -49,6 +64,8 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             continue
         if any(marker in line.lower() for line in lines for marker in _OTHER_CAUSES):
             continue
+        if classify is not None and any(classify(line, kind="log").cause in _SPECIFIC for line in lines[-20:]):
+            continue  # a more specific reading exists (ET120, ET121, ET124-ET126 report it)
         errors = error_lines(lines)
         if not errors:
             continue
