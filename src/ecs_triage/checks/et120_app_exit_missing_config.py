@@ -5,6 +5,8 @@ What it detects:
     environment variable that is missing (`DATABASE_URL is not set`, `KeyError: 'API_KEY'`,
     `Missing required environment variable: X` ...). The check then looks the name up in the
     container definition's `environment` and `secrets` and says whether the task definition sets it.
+    Wordings the evidence patterns do not know are read with the message catalog; a line the catalog
+    reads as an invalid configuration value (e.g. a Redis URL without its scheme) is reported too.
 
 Why it happens:
     The application reads its configuration from the environment at start and stops when something is
