@@ -88,7 +88,7 @@ def _hit(
     ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path], total: int, said: tuple[str, str, str] | None
 ) -> Hit:
     first = bad[0]
-    facts = "; ".join(dict.fromkeys(pr for p in bad for pr in p.problems))
+    facts = "; ".join(_facts(bad))
     which = "every subnet" if len(bad) == total else f"{len(bad)} of {total} subnets"
     message = f"Tasks cannot reach what they need for {need.why} from {which}: {facts}"
     if target.fargate:
@@ -126,6 +126,23 @@ def _hit(
         fix=_fix(ev, target, need, bad),
         signature=f"network.{need.name}:{first.subnet}",
     )
+
+
+def _facts(bad: list[Path]) -> list[str]:
+    """The problems of each subnet, subnets with the same problems (same route table) named together."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for p in bad:
+        key = tuple(pr.replace(p.subnet, "\0") for pr in p.problems)
+        groups.setdefault(key, []).append(p.subnet)
+    out: list[str] = []
+    for key, subnets in groups.items():
+        for pr in key:
+            text = pr.replace("\0", " and ".join(subnets) if len(subnets) == 2 else ", ".join(subnets))
+            if len(subnets) > 1:
+                text = text.replace(") routes 0.0.0.0/0", ") route 0.0.0.0/0", 1)
+            if text not in out:
+                out.append(text)
+    return out
 
 
 def _fix(ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path]) -> Fix:
