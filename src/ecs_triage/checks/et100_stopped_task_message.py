@@ -27,6 +27,7 @@ References:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ from ecs_triage.evidence.infra import (
     log_stream_for,
     missing_variables,
     name_of,
+    network,
     service_of,
     unreachable_endpoints,
 )
@@ -72,6 +74,9 @@ class _Group:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+_ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/([^:@]+)(?::([^@]+))?")
+
+
 def _values(ev: Evidence, task: Task | None, service: Service | None, container: str) -> dict[str, Any]:
     td = ev.task_definition(task.task_definition_arn if task else service.task_definition_arn if service else None)
     cd = td.container(container) if td and container else None
@@ -98,8 +103,40 @@ def _values(ev: Evidence, task: Task | None, service: Service | None, container:
             cpu=td.cpu,
             memory=td.memory,
         )
+        values.update(
+            execution_role_name=name_of(td.execution_role_arn),
+            role_name=name_of(td.execution_role_arn),
+            account_id=ev.account,
+            cpu_architecture=str((td.runtime_platform or {}).get("cpuArchitecture") or "X86_64"),
+        )
+        for volume in td.raw.get("volumes") or []:
+            efs = volume.get("efsVolumeConfiguration") if isinstance(volume, dict) else None
+            if isinstance(efs, dict) and efs.get("fileSystemId"):
+                values.setdefault("file_system_id", efs["fileSystemId"])
+    if service is not None and service.network is not None:
+        values.update(
+            subnet_id=service.network.subnets[0] if service.network.subnets else None,
+            security_group_id=service.network.security_groups[0] if service.network.security_groups else None,
+        )
+    if task is not None and task.subnet_id:
+        values["subnet_id"] = task.subnet_id
+    subnet = network(ev).subnets.get(str(values.get("subnet_id"))) if values.get("subnet_id") else None
+    if subnet is not None:
+        values["vpc_id"] = subnet.vpc_id
+    if service is not None and service.load_balancers:
+        values["target_group_arn"] = service.load_balancers[0].target_group_arn
+    if task is not None and task.container_instance_arn:
+        values["container_instance"] = name_of(task.container_instance_arn)
     if cd is not None:
         values.update(container=cd.name, image=cd.image)
+        ecr = _ECR_IMAGE.match(cd.image or "")
+        if ecr:
+            values.update(repository=ecr.group(1), tag=ecr.group(2))
+        secret = next((r.value_from for r in cd.secrets if r.value_from.startswith("arn:aws:secretsmanager:")), None)
+        if secret:
+            values["secret_arn"] = secret
+        if cd.port_mappings and cd.port_mappings[0].container_port:
+            values["port"] = cd.port_mappings[0].container_port
         log = cd.log_configuration
         if log is not None and log.options.get("awslogs-group"):
             values["log_group"] = log.options.get("awslogs-group")
@@ -112,7 +149,7 @@ def _values(ev: Evidence, task: Task | None, service: Service | None, container:
 def _render(match: Any, values: Mapping[str, Any]) -> Fix | None:
     if match.fix is None:
         return None
-    merged = {**values, **{k: v for k, v in dict(match.captures).items() if k not in values}}
+    merged = {**values, **{k: v for k, v in dict(match.captures).items() if v not in (None, "")}}
     try:
         fix: Fix = match.fix.render(**merged)
     except (TypeError, KeyError, ValueError):
@@ -163,7 +200,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         if g is None:
             g = groups[key] = _Group(m, resource, container, kind, text or f"exit code {exit_code}")
             g.values = _values(ev, task, service, container)
-            g.values.update({k: v for k, v in dict(m.captures).items() if k not in g.values})
+            g.values.update({k: v for k, v in dict(m.captures).items() if v not in (None, "")})
         if task is not None and task.arn not in g.tasks:
             g.tasks.append(task.arn)
         if len(g.evidence) < 3:
