@@ -438,3 +438,91 @@ def test_fargate_from_the_task_definition_when_the_service_does_not_say() -> Non
     td = {**_td("nginx:1"), "requiresCompatibilities": ["FARGATE"]}
     ev = evidence(services=[_svc()], task_definitions=[td])
     assert infra.is_fargate(ev, ev.services[0])
+
+
+# ------------------------------------------------------------------------ robustness of the readers
+
+_MINE = [
+    "ET100",
+    "ET120",
+    "ET121",
+    "ET122",
+    "ET123",
+    "ET124",
+    "ET125",
+    "ET126",
+    "ET127",
+    "ET200",
+    "ET201",
+    "ET202",
+    "ET210",
+    "ET211",
+    "ET301",
+    "ET302",
+    "ET303",
+    "ET501",
+    "ET502",
+    "ET701",
+]
+FUZZ_ROUNDS = 6
+_GARBAGE: tuple[Any, ...] = (None, "", "x", 0, -1, 10**6, 3.5, True, [], {}, [None], {"a": None}, "0.0.0.0/0", "igw-")
+
+
+def _mutate(obj: Any, rng: Any) -> Any:
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            roll = rng.random()
+            if roll < 0.08:
+                continue  # drop the key
+            out[k] = rng.choice(_GARBAGE) if roll < 0.16 else _mutate(v, rng)
+        return out
+    if isinstance(obj, list):
+        return [_mutate(v, rng) for v in obj if rng.random() > 0.08]
+    return obj
+
+
+def test_checks_never_crash_on_mutated_fixtures() -> None:
+    """Every runtime/infra check over randomly damaged copies of its fixtures: findings or not, never a crash."""
+    import json
+    import random
+    from pathlib import Path
+
+    import yaml
+
+    from ecs_triage import engine, registry
+    from ecs_triage.evidence import snapshot
+
+    checks = [c for c in registry.all_checks() if c.id in _MINE]
+    assert len(checks) == len(_MINE)
+    root = Path(__file__).resolve().parents[1] / "checks"
+    rng = random.Random(20261125)
+    runs = 0
+    for check in checks:
+        for path in sorted((root / check.module.rsplit(".", 1)[-1]).glob("bad_*.yaml")):
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            doc.pop("expect", None)
+            for _ in range(FUZZ_ROUNDS):
+                mutated = _mutate(doc, rng)
+                mutated["data"] = mutated.get("data") if isinstance(mutated.get("data"), dict) else {}
+                mutated["data"] = {k: v for k, v in mutated["data"].items() if isinstance(v, (list, dict))}
+                mutated["gaps"] = (
+                    [g for g in mutated.get("gaps") or [] if isinstance(g, dict)]
+                    if isinstance(mutated.get("gaps"), list)
+                    else []
+                )
+                mutated["target"] = mutated.get("target") if isinstance(mutated.get("target"), dict) else {}
+                mutated.update(schema=snapshot.SCHEMA, region="us-east-1", account="123456789012")
+                ev = parse_snapshot(snapshot.loads(json.dumps(mutated, default=str)))
+                _, outcomes = engine.evaluate(ev, checks)
+                crashed = [o for o in outcomes if o.status == "error"]
+                assert not crashed, f"{path.name}: {crashed}"
+                runs += 1
+    assert runs > 100
+
+
+def test_log_timestamps_out_of_range_are_unknown() -> None:
+    ev = evidence(
+        log_events=[{"logGroupName": "/g", "logStreamName": "s", "events": [{"timestamp": 10**22, "message": "m"}]}]
+    )
+    assert infra.log_streams(ev)[0].events[0].timestamp is None

@@ -41,7 +41,10 @@ class LogStream:
 def _time(value: Any) -> datetime | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 10**11:
         value = value / 1000.0  # CloudWatch Logs timestamps are epoch milliseconds
-    return as_time(value)
+    try:
+        return as_time(value)
+    except (ValueError, OverflowError, OSError):  # out of datetime's range
+        return None
 
 
 @lru_cache(maxsize=64)
