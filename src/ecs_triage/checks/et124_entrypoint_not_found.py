@@ -25,6 +25,7 @@ References:
 
 from __future__ import annotations
 
+import json
 import re
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
@@ -72,7 +73,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                     EvidenceRef(td.label if td else "", f"{cd.pointer}/entryPoint", list(cd.entry_point or []))
                 )
                 evidence.append(EvidenceRef(td.label if td else "", f"{cd.pointer}/command", list(cd.command or [])))
-                detail = f"; entryPoint {list(cd.entry_point or [])}, command {list(cd.command or [])}"
+                detail = f"; entryPoint {json.dumps(list(cd.entry_point or []))}, command {json.dumps(list(cd.command or []))}"
                 for field, value in (("entryPoint", cd.entry_point), ("command", cd.command)):
                     if value and " " in value[0] and not value[0].startswith(("sh ", "/bin/sh")) and len(value) == 1:
                         detail += f"; {field} holds a whole command line in one element: Docker looks for a program named {value[0]!r}"

@@ -23,6 +23,7 @@ References:
 
 from __future__ import annotations
 
+import json
 import math
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
@@ -72,7 +73,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 ),
             ]
             message = (
-                f"Container {c.name} failed its health check {list(hc.command)} (startPeriod {start} s, "
+                f"Container {c.name} failed its health check {json.dumps(list(hc.command))} (startPeriod {start} s, "
                 f"{retries} retries every {interval} s: about {window} s before the task is stopped)"
             )
             stream = log_stream_for(ev, task, c.name) if ev.has("log_events") else None
