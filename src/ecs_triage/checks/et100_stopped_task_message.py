@@ -3,7 +3,8 @@
 What it detects:
     Reads what ECS wrote when tasks stopped or could not start: each stopped task's `stopCode` and
     `stoppedReason`, each container's `reason` and `exitCode`, and the service's recent events. Each text
-    is classified with the ecs-triage message catalog (the same reader as `ecs-triage explain`). One
+    is classified with the ecs-triage message catalog (the same reader as `ecs-triage explain`); service
+    events count only since the service last reached a steady state. One
     finding per distinct message signature and container, with the number of tasks that showed it.
 
 Why it happens:
@@ -58,6 +59,7 @@ CHECK = Check(
     requires=("tasks",),
 )
 
+_STEADY = re.compile(r"has reached a steady state", re.I)
 NORMAL = {"user-or-deployment-stop"}
 MAX_EVENTS = 20
 
@@ -235,6 +237,8 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             add(task.stopped_reason, "stopped_reason", task.arn, "/stoppedReason", "", task, service, floor=best)
     for service in ev.services:
         for i, event in enumerate(service.events[:MAX_EVENTS]):
+            if _STEADY.search(event.message):
+                break  # older events describe a state the service has since recovered from
             add(event.message, "service_event", service.arn, f"/events/{i}/message", "", None, service)
 
     for g in groups.values():
