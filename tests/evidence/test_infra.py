@@ -526,3 +526,26 @@ def test_log_timestamps_out_of_range_are_unknown() -> None:
         log_events=[{"logGroupName": "/g", "logStreamName": "s", "events": [{"timestamp": 10**22, "message": "m"}]}]
     )
     assert infra.log_streams(ev)[0].events[0].timestamp is None
+
+
+def test_time_to_ready_counts_from_started_at_when_the_tail_is_capped() -> None:
+    from datetime import datetime, timezone
+
+    ev = evidence(
+        log_events=[
+            {
+                "logGroupName": "/ecs/web",
+                "logStreamName": "ecs/web/abc",
+                "events": [
+                    {"timestamp": 1764079260000, "message": "warming caches"},
+                    {"timestamp": 1764079300000, "message": "Server listening on port 8080"},
+                ],
+            }
+        ]
+    )
+    stream = infra.log_streams(ev)[0]
+    started = datetime.fromtimestamp(1764079200, tz=timezone.utc)
+    ready = infra.time_to_ready(stream, started)
+    assert ready is not None and (ready.seconds, ready.since) == (100.0, "startedAt")
+    fallback = infra.time_to_ready(stream)
+    assert fallback is not None and (fallback.seconds, fallback.since) == (40.0, "first log line")

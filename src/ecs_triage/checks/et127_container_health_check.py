@@ -77,7 +77,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 f"{retries} retries every {interval} s: about {window} s before the task is stopped)"
             )
             stream = log_stream_for(ev, task, c.name) if ev.has("log_events") else None
-            ready = time_to_ready(stream) if stream else None
+            ready = time_to_ready(stream, task.started_at) if stream else None
             new_start = None
             if ready is not None and stream is not None:
                 evidence.append(

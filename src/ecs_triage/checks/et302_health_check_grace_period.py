@@ -3,8 +3,8 @@
 What it detects:
     A service behind a load balancer whose `healthCheckGracePeriodSeconds` (and, when the container has
     its own health check, the container `startPeriod`) is shorter than the time the application takes to
-    be ready, measured in its log tail from the first line to the first `listening` / `started` / `ready`
-    line. Tasks stopped with `failed ELB health checks` confirm that the load balancer killed them before
+    be ready, measured from the task's `startedAt` (else its first log line) to the first `listening` /
+    `started` / `ready` line of its log tail. Tasks stopped with `failed ELB health checks` confirm that the load balancer killed them before
     they were ready. The fix gives a concrete new grace period with margin.
 
 Why it happens:
@@ -59,7 +59,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         if ev.has("log_events"):
             for t in tasks:
                 stream = log_stream_for(ev, t, cname)
-                r = time_to_ready(stream) if stream else None
+                r = time_to_ready(stream, t.started_at) if stream else None
                 if r is not None and stream is not None and (best is None or r.seconds > best[0].seconds):
                     best = (r, t, stream.resource)
         evidence = [EvidenceRef(svc.arn, "/healthCheckGracePeriodSeconds", svc.health_check_grace_period)]
@@ -70,7 +70,14 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             ready = best[0].seconds
             if ready <= grace:
                 continue
-            evidence.append(EvidenceRef(best[2], best[0].first.pointer, best[0].first.message, note="first log line"))
+            if best[0].since == "startedAt":
+                evidence.append(
+                    EvidenceRef(best[1].arn, "/startedAt", best[1].raw.get("startedAt"), note="task started")
+                )
+            else:
+                evidence.append(
+                    EvidenceRef(best[2], best[0].first.pointer, best[0].first.message, note="first log line")
+                )
             evidence.append(
                 EvidenceRef(best[2], best[0].ready.pointer, best[0].ready.message, note=f"ready after {ready:.0f} s")
             )

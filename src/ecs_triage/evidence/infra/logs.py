@@ -196,12 +196,25 @@ class Readiness:
     seconds: float
     first: LogEvent
     ready: LogEvent
+    since: str = "first log line"  # or "startedAt"
 
 
-def time_to_ready(stream: LogStream) -> Readiness | None:
-    """Seconds from the first log line to the first line saying the app listens / is ready."""
-    if not stream.events or stream.events[0].timestamp is None:
+def time_to_ready(stream: LogStream, started_at: datetime | None = None) -> Readiness | None:
+    """Seconds from the start to the first line saying the app listens / is ready. The start is the task's
+    `startedAt` when given (the tail may be capped, so its first line need not be the first line the
+    application wrote), else the first log line. `first` is the first log line either way."""
+    if not stream.events:
         return None
+    first = stream.events[0]
+    for e in stream.events:
+        if e.timestamp is None or not _READY.search(e.message):
+            continue
+        if started_at is not None and e.timestamp >= started_at:
+            return Readiness((e.timestamp - started_at).total_seconds(), first, e, "startedAt")
+        if first.timestamp is not None:
+            return Readiness((e.timestamp - first.timestamp).total_seconds(), first, e, "first log line")
+        return None
+    return None
     first = stream.events[0]
     for e in stream.events:
         if e.timestamp is not None and _READY.search(e.message):
