@@ -86,6 +86,8 @@ def test_no_match_is_unknown_with_exit_0(capsys, monkeypatch) -> None:
         (["explain"], b"", "exactly one of"),
         (["explain", "x", "--jsonl", "-"], b"", "exactly one of"),
         (["explain", "--jsonl", "/nonexistent/file.jsonl"], b"", "cannot read"),
+        (["explain", "--jsonl", "-", "--kind", "log"], b"", "with --jsonl"),
+        (["explain", "--examples", "--exit-code", "1"], b"", "not to --examples"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv, stdin, needle, capsys, monkeypatch) -> None:

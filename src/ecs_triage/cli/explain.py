@@ -50,6 +50,8 @@ def explain(
         _run_jsonl(jsonl)
         return
     if examples:
+        if kind is not None or exit_code is not None:
+            raise InputError("--kind and --exit-code apply to one TEXT, not to --examples")
         _run_examples(fmt)
         return
     assert text is not None
