@@ -55,12 +55,11 @@ def demo(serve: bool, only: str | None, fmt: str) -> None:
     ecs-triage demo --only ecr-pull-403 --format json
     ecs-triage demo --serve        # then use scan/diagnose/aws against it
     """
-    try:
-        import moto  # noqa: F401
-    except ImportError:
+    from ecs_triage.demo import WORLDS, moto_available, start_server
+
+    if not moto_available():
         click.echo(MISSING_MOTO, err=True)
         sys.exit(EXIT_USAGE)
-    from ecs_triage.demo import WORLDS, start_server
 
     if only is not None and only not in WORLDS:
         raise InputError(f"--only {only!r}: no such world; choose one of: {', '.join(WORLDS)}")

@@ -12,4 +12,14 @@ from __future__ import annotations
 from ecs_triage.demo.server import start_server
 from ecs_triage.demo.worlds import WORLDS, World, build_worlds
 
-__all__ = ["WORLDS", "World", "build_worlds", "start_server"]
+__all__ = ["WORLDS", "World", "build_worlds", "moto_available", "start_server"]
+
+
+def moto_available() -> bool:
+    """True when the optional extra `ecs-triage[demo]` (moto with its server) is installed."""
+    try:
+        import moto  # noqa: F401
+        import moto.server  # noqa: F401
+    except ImportError:
+        return False
+    return True
