@@ -18,7 +18,7 @@ __all__ = ["WORLDS", "World", "build_worlds", "moto_available", "start_server"]
 def moto_available() -> bool:
     """True when the optional extra `ecs-triage[demo]` (moto with its server) is installed."""
     try:
-        import moto  # noqa: F401
+        import moto
         import moto.server  # noqa: F401
     except ImportError:
         return False
