@@ -76,7 +76,8 @@ def _no_credentials(
     secret_arn = f"arn:aws:secretsmanager:{region}:{account}:secret:{name}"
     role = subj.td.execution_role_arn
     steps = [
-        f"Create a secret {name} holding the registry user name and password/token of {img.registry} (first command).",
+        f"Write registry-credentials.json with the user name and password/token of {img.registry} "
+        f'({{"username": "...", "password": "..."}}) and store it as the secret {name} (first command).',
         f"Register a new revision of {subj.td.family} with the repositoryCredentials below in container {cd.name}.",
     ]
     commands = [
@@ -85,7 +86,7 @@ def _no_credentials(
             "create-secret",
             name=name,
             region=region,
-            secret_string='{"username":"USERNAME","password":"TOKEN"}',
+            secret_string="file://registry-credentials.json",
         )
     ]
     if role:
@@ -156,16 +157,17 @@ def _credentials_unreadable(
                 summary=f"Create the registry credentials secret {ref.name} or fix credentialsParameter of {cd.name}",
                 steps=(
                     f"Check the secret name and Region in repositoryCredentials of container {cd.name}.",
-                    "Create it with the registry user name and password if it does not exist.",
+                    'If it does not exist, write registry-credentials.json ({"username": ..., "password": ...}) '
+                    "and create it (second command).",
                 ),
                 commands=(
                     aws_cli("secretsmanager", "list-secrets", region=view.region or ev.region),
                     aws_cli(
                         "secretsmanager",
                         "create-secret",
-                        name=ref.name.rsplit("-", 1)[0] if ref.arn and ref.name[-7:-6] == "-" else ref.name,
+                        name=_secret_name(ref),
                         region=ref.region or ev.region,
-                        secret_string='{"username":"USERNAME","password":"TOKEN"}',
+                        secret_string="file://registry-credentials.json",
                     ),
                 ),
                 docs=("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/private-auth.html",),
@@ -221,3 +223,10 @@ def _credentials_unreadable(
         signature="pull.private-registry.secret-denied",
         pointer=ptr,
     )
+
+
+def _secret_name(ref: access.ValueFrom) -> str:
+    """The secret's name without the six-character suffix Secrets Manager adds to ARNs."""
+    if ref.arn and len(ref.name) > 7 and ref.name[-7] == "-":
+        return ref.name[:-7]
+    return ref.name
