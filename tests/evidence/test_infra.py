@@ -549,3 +549,39 @@ def test_time_to_ready_counts_from_started_at_when_the_tail_is_capped() -> None:
     assert ready is not None and (ready.seconds, ready.since) == (100.0, "startedAt")
     fallback = infra.time_to_ready(stream)
     assert fallback is not None and (fallback.seconds, fallback.since) == (40.0, "first log line")
+
+
+@pytest.mark.parametrize(
+    ("text", "need"),
+    [
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth "
+            'from Amazon ECR: ... Post "https://api.ecr.us-east-1.amazonaws.com/": dial tcp 3.227.250.116:443: i/o timeout',
+            "image",
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+            "unable to retrieve secret from asm: service call has been retried 5 time(s): RequestCanceled: context deadline exceeded",
+            "secrets",
+        ),
+        (
+            "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: "
+            "failed to create Cloudwatch log stream: RequestError: send request failed: dial tcp 52.46.1.2:443: i/o timeout",
+            "logs",
+        ),
+        ("CannotPullContainerError: pull image manifest has been retried 5 time(s): 403 Forbidden", None),
+    ],
+)
+def test_stopped_says_which_need_timed_out(text: str, need: str | None) -> None:
+    ev = evidence(
+        tasks=[
+            {
+                "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/prod/abc",
+                "lastStatus": "STOPPED",
+                "stoppedReason": text,
+            }
+        ]
+    )
+    said, ref = infra.stopped_says(ev, ev.tasks)
+    assert said == need
+    assert (ref is not None) == (need is not None)

@@ -398,10 +398,14 @@ def needs_of(ev: Evidence, td: TaskDefinition) -> tuple[Need, ...]:
     return tuple(out)
 
 
-_SAYS = {  # secrets first: "unable to pull secrets or registry auth" names a registry too
-    "secrets": re.compile(r"secret|ssm|asm|parameter store|GetParameters", re.I),
+_SAYS = {  # specific service names first: "unable to pull secrets or registry auth" prefixes both kinds
+    "secrets": re.compile(
+        r"from asm|secretsmanager|Secrets Manager|\bssm\b|Parameter Store|GetParameters|retrieve secret", re.I
+    ),
+    "image": re.compile(
+        r"Amazon ECR|\.ecr\.|\becr\b|CannotPullContainer|pull image|ref pull|pulling image|manifest|registry", re.I
+    ),
     "logs": re.compile(r"log driver|logger|awslogs|cloudwatch log|create stream|CreateLogStream", re.I),
-    "image": re.compile(r"CannotPullContainer|pull image|ref pull|pulling image|manifest|registry", re.I),
 }
 _NETWORKISH = re.compile(
     r"timeout|timed out|deadline exceeded|context canceled|dial tcp|connection|unable to reach|no such host|"
