@@ -868,10 +868,95 @@ PASTED: list[tuple[str, str | None, str]] = [
         "efs-mount-failure",
     ),
     ("Host EC2 (instance i-0abc) stopped/terminated.", "stopped_reason", "spot-interruption"),
-    ("(instance i-0abc) is draining. (service web) deregistered 1 targets", "service_event", "unknown"),
+    ("(instance i-0abc) is draining. (service web) deregistered 1 targets", "service_event", "user-or-deployment-stop"),
     ("Timeout waiting for network interface provisioning to complete.", "stopped_reason", "eni-provisioning-timeout"),
 ]
 VARIANTS += PASTED
+
+# CloudFormation, Terraform, ECS agent log lines, environment files, API failure reasons.
+TOOLS: list[tuple[str, str | None, str]] = [
+    (
+        'Resource handler returned message: "Invalid request provided: CreateService error: The container web does not exist in the task definition. (Service: Ecs, Status Code: 400, Request ID: x)" (RequestToken: y, HandlerErrorCode: InvalidRequest)',
+        "api_error",
+        "invalid-task-definition",
+    ),
+    (
+        "Error: waiting for ECS Service (arn:aws:ecs:us-east-1:1:service/c/web) create: timeout while waiting for state to become 'tfSTABILIZED' (last state: 'tfPENDING', timeout: 20m0s)",
+        "api_error",
+        "unknown",
+    ),
+    (
+        "Error: creating ECS Task Definition (web): ClientException: Container.image should not be null or empty.",
+        "api_error",
+        "invalid-task-definition",
+    ),
+    (
+        "Error: creating ECS Service (web): InvalidParameterException: Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions.",
+        "api_error",
+        "role-assume-failed",
+    ),
+    (
+        'level=error time=2024-01-01T00:00:00Z msg="Unable to register as a container instance with ECS: AccessDeniedException: User: arn:aws:sts::1:assumed-role/ecsInstanceRole/i-0abc is not authorized to perform: ecs:RegisterContainerInstance on resource: arn:aws:ecs:us-east-1:1:cluster/prod" module=client.go',
+        "log",
+        "no-container-instances",
+    ),
+    (
+        'level=critical time=2024 msg="Error registering: ClientException: Cluster not found." module=agent.go',
+        "log",
+        "no-container-instances",
+    ),
+    (
+        "[ERROR] Managed task [arn:aws:ecs:us-east-1:1:task/abc]: error transitioning container [web] to [CREATED]: CannotPullContainerError: Error response from daemon: manifest for x/y:z not found",
+        "log",
+        "image-not-found",
+    ),
+    (
+        'Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout',
+        "container_reason",
+        "image-pull-network",
+    ),
+    (
+        "CannotPullContainerError: Error response from daemon: toomanyrequests: Rate exceeded",
+        "container_reason",
+        "registry-rate-limit",
+    ),
+    ("Container exited with a non-zero exit code 1", "container_reason", "app-exit-other"),
+    ("Essential container in task exited", "stopped_reason", "app-exit-other"),
+    (
+        "Task was stopped because the task's ENI provisioning did not complete in time",
+        "stopped_reason",
+        "eni-provisioning-timeout",
+    ),
+    (
+        "ResourceInitializationError: failed to download env files: file download command: non empty error stream: service call has been retried 5 time(s): AccessDenied: Access Denied status code: 403",
+        "stopped_reason",
+        "secrets-access-denied",
+    ),
+    (
+        "ResourceInitializationError: failed to download env files: file download command: non empty error stream: service call has been retried 5 time(s): RequestError: send request failed caused by: Get https://bucket.s3.amazonaws.com/app.env: dial tcp 52.1.1.1:443: i/o timeout",
+        "stopped_reason",
+        "secrets-network",
+    ),
+    (
+        "ResourceInitializationError: failed to download env files: file download command: non empty error stream: NoSuchKey: The specified key does not exist.",
+        "stopped_reason",
+        "secrets-not-found",
+    ),
+    ("Task stopped because the container instance was drained", "stopped_reason", "user-or-deployment-stop"),
+    (
+        "Task stopped because the essential container failed its health check",
+        "stopped_reason",
+        "container-health-check",
+    ),
+    ("ECS Deployment Circuit Breaker was triggered", "api_error", "unknown"),
+    ("The ECS service did not stabilize", "api_error", "unknown"),
+    ("AGENT", "api_error", "agent-or-runtime-error"),
+    ("RESOURCE:ENI", "service_event", "insufficient-eni"),
+    ("RESOURCE:FARGATE", "service_event", "fargate-capacity-unavailable"),
+    ("ATTRIBUTE", "api_error", "placement-constraint"),
+    ("MISSING", "api_error", "unknown"),
+]
+VARIANTS += TOOLS
 
 
 @pytest.mark.parametrize(("text", "kind", "cause"), VARIANTS, ids=[f"{c}-{i}" for i, (_, _, c) in enumerate(VARIANTS)])

@@ -43,6 +43,8 @@ SIGNATURES: tuple[Signature, ...] = (
         explanation="The healthCheck command in the container definition kept failing (tool missing in the "
         "image, wrong port, startPeriod shorter than the warm-up).",
         any_of=(
+            "failed its health check",
+            "container failed its health",
             "container health check",
             "failed container health",
             "container is unhealthy",
@@ -90,6 +92,9 @@ SIGNATURES: tuple[Signature, ...] = (
         explanation="A user, a deployment replacing the task, Service Auto Scaling scaling in, or AWS "
         "maintenance stopped it. Not a failure by itself.",
         any_of=(
+            "instance was drained",
+            "is draining",
+            "draining",
             "scaling activity initiated by",
             "task stopped by user",
             "stopped by user",
@@ -145,6 +150,9 @@ SIGNATURES: tuple[Signature, ...] = (
         explanation="RegisterTaskDefinition, CreateService, UpdateService or RunTask refused the request: the "
         "message names the field (network mode, ports, memory, load balancer container, launch type ...).",
         any_of=(
+            "invalid request provided",
+            "does not exist in the task definition",
+            "invalidrequest",
             "invalid setting",
             "is not valid",
             "must match",
@@ -187,6 +195,10 @@ GENERIC: tuple[Signature, ...] = (
         explanation="This event only says tasks of the new deployment kept failing. The stopped tasks' reasons "
         "and exit codes (and the app's logs) hold the cause.",
         any_of=(
+            "did not stabilize",
+            "failed to stabilize",
+            "tfstabilized",
+            "waiting for ecs service",
             "circuit breaker",
             "deployment failed",
             "rolling back to deployment",

@@ -166,6 +166,17 @@ SIGNATURES: tuple[Signature, ...] = (
         fix=fx.ENI_SLOTS,
     ),
     Signature(
+        id="api.failure-reason.agent",
+        cause="agent-or-runtime-error",
+        summary="The API failure reason AGENT: the container instance's agent is disconnected",
+        explanation="RunTask/StartTask report the reason AGENT when the chosen instance's ECS agent is not connected.",
+        any_of=("agent",),
+        regex=r"^\W*(?-i:AGENT)\W*$",
+        confidence=0.8,
+        decide=("describe-container-instances agentConnected",),
+        fix=fx.AGENT,
+    ),
+    Signature(
         id="placement.agent-disconnected",
         cause="agent-or-runtime-error",
         summary="The candidate instance's ECS agent is not connected",
@@ -208,6 +219,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "Auto Scaling group is at 0, instances do not join (ECS_CLUSTER, instance profile, network path to ECS), "
         "or the agent fails to start.",
         any_of=(
+            "error registering:",
+            "registercontainerinstance",
+            "cluster not found",
+            "register as a container instance",
             "no container instances",
             "empty capacity provider",
             "no active instances",

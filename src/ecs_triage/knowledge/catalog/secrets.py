@@ -5,7 +5,7 @@ from __future__ import annotations
 from ecs_triage.knowledge import fixtemplates as fx
 from ecs_triage.knowledge.model import Signature
 
-SECRET = ("secret", "from asm", "asm:", "ssm", "parameter store", "parameters")
+SECRET = ("secret", "from asm", "asm:", "ssm", "parameter store", "parameters", "env files", "environmentfiles")
 TIMEOUT = (
     "i/o timeout",
     "context deadline exceeded",
@@ -100,6 +100,18 @@ SIGNATURES: tuple[Signature, ...] = (
         extract=(r"json key (?P<json_key>[\w.-]+)",),
         confidence=0.9,
         decide=("aws secretsmanager describe-secret on the exact ARN; the JSON keys of its value",),
+        fix=fx.SECRET_NOT_FOUND,
+    ),
+    Signature(
+        id="secrets.envfile.not-found",
+        cause="secrets-not-found",
+        summary="An environment file referenced by the task definition does not exist in S3",
+        explanation="environmentFiles point at an S3 object (arn:aws:s3:::bucket/key) that is missing: wrong "
+        "bucket, key or Region.",
+        context=("env files", "environmentfiles", "env file"),
+        any_of=("nosuchkey", "nosuchbucket", "specified key does not exist", "specified bucket does not exist"),
+        confidence=0.85,
+        decide=("aws s3api head-object on the environmentFiles value",),
         fix=fx.SECRET_NOT_FOUND,
     ),
     Signature(
