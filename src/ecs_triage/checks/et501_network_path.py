@@ -76,11 +76,14 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         said, said_ref = stopped_says(ev, target.tasks)
         chosen = next((f for f in failing if f[0].name == said), failing[0])
         need, bad = chosen
+        bad_subnets = {p.subnet for p in bad}
         running_there = [
-            t for t in target.tasks if t.last_status == "RUNNING" and t.subnet_id in {p.subnet for p in bad}
+            t
+            for t in target.tasks
+            if t.last_status == "RUNNING" and (t.subnet_id in bad_subnets or not target.fargate or t.subnet_id is None)
         ]
         if running_there and said is None:
-            continue  # tasks run in those subnets: something we cannot see (a proxy, a firewall route) works
+            continue  # tasks run from there: something we cannot see (a proxy, a firewall, a TGW route) works
         yield _hit(ev, target, need, bad, len(target.subnets), said_ref if said == need.name else None)
 
 
