@@ -91,7 +91,16 @@ def _hit(ev: Evidence, pf: PlacementFailure) -> Hit:
             )
             confidence = 0.5
     elif pf.kind == "insufficient-ports" and td is not None and instances:
-        static = sorted({p.host_port for c in td.containers for p in c.port_mappings if p.host_port})
+        host_mode = td.network_mode == "host"
+        static = sorted(
+            {
+                port
+                for c in td.containers
+                for p in c.port_mappings
+                for port in [p.container_port if host_mode else p.host_port]
+                if port
+            }
+        )
         fits = [ci for ci in instances if all(str(p) not in map(str, ci.remaining.get("PORTS") or ()) for p in static)]
         if static:
             holding = [
