@@ -236,7 +236,15 @@ def _text(scan: ScanReport, *, color: bool | None, width: int | None) -> str:
 
     buf = io.StringIO()
     no_color = color is False or (color is None and bool(os.environ.get("NO_COLOR")))
-    console = Console(file=buf, force_terminal=bool(color), no_color=no_color, width=width or 160)
+    console = Console(
+        file=buf,
+        force_terminal=bool(color),
+        no_color=no_color,
+        width=width or 160,
+        emoji=False,
+        markup=False,
+        highlight=False,
+    )
     table = Table(title=f"ecs-triage scan: {', '.join(scan.clusters) or 'no clusters'}", show_lines=True)
     for header in ("service", "status", "running/desired", "failed", "cause", "why", "fix"):
         table.add_column(header, overflow="fold")
