@@ -14,7 +14,12 @@ from ecs_triage.evidence.snapshot import SCHEMA, dumps, loads
 from .world import ACCOUNT, REGION, World
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def world(shared_world: World) -> World:
+    return shared_world
+
+
+@pytest.fixture(scope="module")
 def snap(world: World) -> dict[str, Any]:
     return collect_target(cluster=world.cluster, service=world.service)
 
@@ -156,7 +161,7 @@ def test_task_target_includes_its_service(world: World) -> None:
     assert [e["taskArn"] for e in snap["data"]["log_events"]] == [world.stopped[0]]
 
 
-def test_forbidden_operation_raises_before_sending(aws: None) -> None:
+def test_forbidden_operation_raises_before_sending(world: World) -> None:
     sess = AwsSession(region=REGION)
     sent: list[str] = []
     client = sess.client("secretsmanager")
