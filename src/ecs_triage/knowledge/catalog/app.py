@@ -5,8 +5,12 @@ from __future__ import annotations
 from ecs_triage.knowledge import fixtemplates as fx
 from ecs_triage.knowledge.model import Signature
 
-VAR = r"[`'\"]?(?P<variable>(?-i:[A-Z][A-Z0-9_]{2,}))[`'\"]?"
-HOSTPORT = r"(?P<host>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):(?P<port>\d{2,5})\b"
+# Every pattern starts at a word start (lookbehind) and bounds its runs, so a pathological 64 KiB line stays linear.
+VAR = r"[`'\"]?(?<![A-Za-z0-9_])(?P<variable>(?-i:[A-Z][A-Z0-9_]{2,127}))(?![A-Za-z0-9_])[`'\"]?"
+HOSTPORT = (
+    r"(?<![A-Za-z0-9.:\[-])(?P<host>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]{2,45}\]|localhost"
+    r"|[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,10}):(?P<port>\d{2,5})\b"
+)
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1", "0.0.0.0:")
 REFUSED = (
     "econnrefused",
@@ -52,7 +56,7 @@ SIGNATURES: tuple[Signature, ...] = (
             r"not defined|undefined|unset|missing)",
             r"missing (?:required )?(?:environment variable|env var|setting|configuration)s?:?\s*" + VAR,
         ),
-        regex=r"keyerror:\s*['\"]?(?-i:[A-Z_])|(?:environment|env)\s*(?:variable|var)|(?-i:[A-Z][A-Z0-9_]{2,})[`'\"]?\s+"
+        regex=r"keyerror:\s*['\"]?(?-i:[A-Z_])|(?:environment|env)\s*(?:variable|var)|(?<![A-Za-z0-9_])(?-i:[A-Z][A-Z0-9_]{2,127})[`'\"]?\s+"
         r"(?:is\s+)?(?:not set|must be set|is required|not defined|undefined|unset|missing)|missing required|"
         r"missing env|required env",
         confidence=0.85,
@@ -109,8 +113,8 @@ SIGNATURES: tuple[Signature, ...] = (
         extract=(
             HOSTPORT,
             r"connect_to (?P<host>\S+) port (?P<port>\d+)",
-            r"(?:server|host) (?:on |at )?['\"](?P<host>[^'\"]+)['\"]",
-            r"host name ['\"](?P<host>[^'\"]+)['\"]",
+            r"(?:server|host) (?:on |at )?['\"](?P<host>[^'\"\s]{1,255})['\"]",
+            r"host name ['\"](?P<host>[^'\"\s]{1,255})['\"]",
             r"ENOTFOUND (?P<host>\S+)",
             r"port (?P<port>\d{2,5})",
         ),

@@ -119,7 +119,7 @@ START: tuple[Signature, ...] = (
         "saved with Windows line endings gives this error. If the image was built for another CPU, it is an "
         "architecture mismatch instead.",
         any_of=("exec format error",),
-        regex=r"exec:?\s+\"?(?P<executable>[^\s\":]+\.(?:sh|bash|py|rb|pl))\"?:?\s+exec format error",
+        regex=r"exec:?\s+\"?(?P<executable>[^\s\":]{1,255}\.(?:sh|bash|py|rb|pl))\"?:?\s+exec format error",
         confidence=0.6,
         decide=("the first line of the script (#!) and its line endings", "the image's architecture vs the task's"),
         fix=fx.EXEC_FORMAT,
@@ -163,7 +163,7 @@ START: tuple[Signature, ...] = (
             "executable",
         ),
         none_of=("secret", "ssm", "log group", "efs", "mount", "/proc/", "cgroup", "keycreate"),
-        extract=(r"exec:?\s+\"(?P<executable>[^\"]+)\"",),
+        extract=(r"exec:?\s+\"(?P<executable>[^\"]{1,255})\"",),
         confidence=0.9,
         decide=("the container definition's entryPoint and command, and the image's PATH",),
         fix=fx.ENTRYPOINT,
