@@ -958,6 +958,77 @@ TOOLS: list[tuple[str, str | None, str]] = [
 ]
 VARIANTS += TOOLS
 
+# Application log tails in several languages and frameworks.
+APP_LOGS: list[tuple[str, str | None, str]] = [
+    ('panic: environment variable "PORT" not set', "log", "app-exit-missing-config"),
+    ("2024/01/01 00:00:00 missing required environment variable: REDIS_URL", "log", "app-exit-missing-config"),
+    ("Error: Missing required env var: STRIPE_KEY", "log", "app-exit-missing-config"),
+    (
+        "***************************\nAPPLICATION FAILED TO START\n***************************\nDescription:\nFailed to configure a DataSource: 'url' attribute is not specified and no embedded datasource could be configured.",
+        "log",
+        "app-exit-missing-config",
+    ),
+    (
+        "org.postgresql.util.PSQLException: Connection to db.internal:5432 refused. Check that the hostname and port are correct and that the postmaster is accepting TCP/IP connections.",
+        "log",
+        "app-exit-dependency-unreachable",
+    ),
+    (
+        "com.mysql.cj.jdbc.exceptions.CommunicationsException: Communications link failure",
+        "log",
+        "app-exit-dependency-unreachable",
+    ),
+    (
+        "ActiveRecord::ConnectionNotEstablished: could not connect to server: No such file or directory",
+        "log",
+        "app-exit-dependency-unreachable",
+    ),
+    (
+        "Redis::CannotConnectError: Error connecting to Redis on 10.0.1.9:6379 (Errno::ECONNREFUSED)",
+        "log",
+        "app-exit-dependency-unreachable",
+    ),
+    (
+        "pymongo.errors.ServerSelectionTimeoutError: cluster0.mongodb.net:27017: timed out",
+        "log",
+        "app-exit-dependency-unreachable",
+    ),
+    (
+        "Error: getaddrinfo ENOTFOUND my-db.cluster-abc.us-east-1.rds.amazonaws.com",
+        "log",
+        "app-exit-dependency-unreachable",
+    ),
+    ("KeyError: 'SECRET_KEY'", "log", "app-exit-missing-config"),
+    ('raise ImproperlyConfigured("Set the %s environment variable" % var_name)', "log", "app-exit-missing-config"),
+    (
+        "pydantic_core._pydantic_core.ValidationError: 1 validation error for Settings\ndatabase_url\n  Field required [type=missing]",
+        "log",
+        "app-exit-missing-config",
+    ),
+    (
+        'Exception in thread "main" java.lang.NullPointerException\n\tat com.acme.Main.main(Main.java:10)',
+        "log",
+        "app-exit-other",
+    ),
+    (
+        "thread 'main' panicked at 'called `Option::unwrap()` on a `None` value', src/main.rs:4:5",
+        "log",
+        "app-exit-other",
+    ),
+    ("Segmentation fault (core dumped)", "log", "app-exit-other"),
+    ("npm ERR! code ELIFECYCLE\nnpm ERR! errno 1", "log", "app-exit-other"),
+    ("Error: listen EADDRINUSE: address already in use :::8080", "log", "port-conflict"),
+    ("java.net.BindException: Address already in use", "log", "port-conflict"),
+    ("OSError: [Errno 98] Address already in use", "log", "port-conflict"),
+    ("exec /app/main: exec format error", "log", "image-platform-mismatch"),
+    ("/bin/sh: 1: exec: /app/start: not found", "log", "entrypoint-not-found"),
+    ("[FATAL tini (7)] exec /docker-entrypoint.sh failed: Permission denied", "log", "entrypoint-not-found"),
+    ("Killed", "log", "oom-killed"),
+    ("java.lang.OutOfMemoryError: Java heap space", "log", "app-exit-other"),
+    ("[relay] received SIGTERM, shutting down", "log", "container-health-check"),
+]
+VARIANTS += APP_LOGS
+
 
 @pytest.mark.parametrize(("text", "kind", "cause"), VARIANTS, ids=[f"{c}-{i}" for i, (_, _, c) in enumerate(VARIANTS)])
 def test_variant(text: str, kind: str | None, cause: str) -> None:

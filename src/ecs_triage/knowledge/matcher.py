@@ -26,6 +26,7 @@ _ALIASES = {
     "service": "service_event",
     "api": "api_error",
 }
+_KIND_CACHE: dict[str, str] = {}
 MAX_SCAN = 65_536
 # typographic quotes and dashes (the 2024 messages write "can’t"; pasted text gets “smart” quotes)
 _ASCII_PUNCT = str.maketrans(
@@ -110,10 +111,15 @@ def normalize_kind(kind: str | None) -> str | None:
         return None
     if kind in KINDS:
         return kind
+    known = _KIND_CACHE.get(kind)
+    if known is not None:
+        return known
     k = kind.strip().lower().replace("-", "_")
     k = _ALIASES.get(k, k)
     if k not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
+    if len(_KIND_CACHE) < 256:
+        _KIND_CACHE[kind] = k
     return k
 
 

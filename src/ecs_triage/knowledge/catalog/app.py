@@ -89,6 +89,12 @@ SIGNATURES: tuple[Signature, ...] = (
         "dependency is down, its security group does not allow the task, the host name is wrong, or there is "
         "no route.",
         any_of=(
+            "refused",
+            "communications link failure",
+            "communicationsexception",
+            "serverselectiontimeouterror",
+            "connecttimeoutexception",
+            "connection timeout",
             *REFUSED,
             "etimedout",
             "enotfound",
@@ -133,6 +139,9 @@ SIGNATURES: tuple[Signature, ...] = (
         explanation="The app rejected its configuration at start (a malformed URL, an invalid value, a config "
         "file that is not in the image).",
         any_of=(
+            "failed to configure a datasource",
+            "attribute is not specified",
+            "is not specified",
             "improperlyconfigured",
             "configurationerror",
             "configerror",
@@ -200,6 +209,7 @@ SIGNATURES: tuple[Signature, ...] = (
         summary="The application crashed (exception, panic, assertion) at start",
         explanation="The log shows an unhandled error in the application itself; fix the code or its inputs.",
         any_of=(
+            "panicked at",
             "modulenotfounderror",
             "importerror",
             "valueerror",

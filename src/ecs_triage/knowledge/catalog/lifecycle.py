@@ -169,7 +169,12 @@ SIGNATURES: tuple[Signature, ...] = (
             "validation error",
             "invalid parameter",
         ),
-        none_of=("unable to place",),
+        none_of=(
+            "field required",
+            "for settings",
+            "pydantic",
+            "unable to place",
+        ),
         confidence=0.8,
         decide=("the exact field the message names",),
         fix=fx.TASKDEF,

@@ -177,6 +177,18 @@ SIGNATURES: tuple[Signature, ...] = (
         fix=fx.AGENT,
     ),
     Signature(
+        id="api.failure-reason.attribute",
+        cause="placement-constraint",
+        summary="The API failure reason ATTRIBUTE: no instance has an attribute the task requires",
+        explanation="RunTask/StartTask report ATTRIBUTE when the task needs an instance attribute (a platform "
+        "capability, instance type, custom attribute) that the candidate instance lacks.",
+        any_of=("attribute",),
+        regex=r"^\W*(?-i:ATTRIBUTE)\W*$",
+        confidence=0.8,
+        decide=("the task definition's requiresAttributes / placement constraints vs the instances' attributes",),
+        fix=fx.PLACEMENT,
+    ),
+    Signature(
         id="placement.agent-disconnected",
         cause="agent-or-runtime-error",
         summary="The candidate instance's ECS agent is not connected",
@@ -205,7 +217,7 @@ SIGNATURES: tuple[Signature, ...] = (
             "constraint",
             "availability zone",
         ),
-        context=("place", "constraint", "attribute", "memberof", "distinctinstance"),
+        context=("place", "constraint", "memberof", "distinctinstance", "container instance", "container-instance"),
         extract=(INSTANCE,),
         confidence=0.85,
         decide=("the service's placementConstraints and each instance's attributes",),
