@@ -87,6 +87,32 @@ def throughput(rows: list[dict], seconds: float = 1.0) -> None:
     )
 
 
+def batch_in_process(rows: list[dict], seconds: float = 1.0) -> None:
+    import io
+
+    from ecs_triage.app.explain import run_jsonl
+
+    lines = [json.dumps({k: r.get(k) for k in ("id", "text", "kind", "exit_code")}) for r in rows]
+    sink = io.StringIO()
+
+    def write(res: dict) -> None:
+        sink.write(json.dumps(res, ensure_ascii=False, separators=(",", ":")))
+        sink.write("\n")
+
+    n = 0
+    w0, c0 = time.perf_counter(), time.process_time()
+    while time.perf_counter() - w0 < seconds:
+        run_jsonl(lines, write, print)
+        n += len(lines)
+        sink.seek(0)
+        sink.truncate()
+    wall, cpu_s = time.perf_counter() - w0, time.process_time() - c0
+    print(
+        f"batch mode in process (parse JSON line, classify, render fix, write JSON line; one thread): "
+        f"{n / wall:,.0f} messages/s wall, {n / cpu_s:,.0f} messages/s CPU"
+    )
+
+
 def command() -> list[str]:
     exe = Path(sys.executable).with_name("ecs-triage")
     if exe.exists():
@@ -135,6 +161,7 @@ def main() -> int:
     print(f"# explain accuracy benchmark: {corpus.resolve()}")
     accuracy(rows)
     throughput(rows)
+    batch_in_process(rows)
     batch_cli(rows)
     startup()
     return 0
