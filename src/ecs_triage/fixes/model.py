@@ -42,7 +42,8 @@ def aws_cli(service: str, operation: str, *args: object, **options: object) -> s
     """Build a shell-quoted `aws SERVICE OPERATION --opt value ...` command line.
 
     Keyword options become `--kebab-case` flags; `True` gives a bare flag, `None`/`False` are left out;
-    dicts and lists are passed as compact JSON.
+    dicts and lists are passed as compact JSON. A trailing underscore is dropped, so an option that clashes
+    with a parameter name is written `service_="web"` (-> `--service web`).
     """
     parts = ["aws", service, operation]
     parts.extend(shlex.quote(str(a)) for a in args)
