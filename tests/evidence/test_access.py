@@ -182,3 +182,9 @@ def test_instance_role_arns_follow_the_instances_profiles() -> None:
         ],
     )
     assert access.instance_role_arns(e) == ("arn:aws:iam::123456789012:role/ecsInstanceRole",)
+
+
+def test_credentials_reference_by_name_is_a_secrets_manager_secret() -> None:
+    ref = access.parse_value_from("registry/ghcr", "us-east-1", "123456789012", credentials=True)
+    assert ref.service == "secretsmanager"
+    assert ref.arn == "arn:aws:secretsmanager:us-east-1:123456789012:secret:registry/ghcr"

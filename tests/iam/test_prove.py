@@ -205,3 +205,10 @@ def test_simulated_as_alias() -> None:
     assert iam.prove(e, ROLE, "logs:PutLogEvents", stream).method == iam.LOCAL
     d = iam.prove(e, ROLE, "logs:PutLogEvents", stream, simulated_as=(group + ":*",))
     assert d.verdict == "implicit-deny" and d.method == iam.SIMULATOR
+
+
+def test_incomplete_role_never_concludes_a_deny() -> None:
+    item = {**role_item([]), "complete": False}
+    d = iam.prove(ev(iam_roles=[item]), ROLE, "ecr:BatchGetImage", REPO)
+    assert d.verdict == "uncertain"
+    assert "could not be read" in d.reason

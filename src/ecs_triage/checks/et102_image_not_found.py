@@ -58,7 +58,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 continue
             if repo is not None and access.is_access_denied(repo.error_code):
                 repo_missing = False
-            if view is not None and view.error_code in _REPO_MISSING:
+            if view is not None and (view.error_code in _REPO_MISSING or view.failure_code in _REPO_MISSING):
                 repo_missing = True
             image_missing = (
                 view is not None

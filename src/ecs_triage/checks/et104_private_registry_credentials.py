@@ -138,7 +138,7 @@ def _credentials_unreadable(
     hyps: list[sx.Hypothesis],
 ) -> Iterator[Hit]:
     ptr = f"{cd.pointer}/repositoryCredentials/credentialsParameter"
-    ref = access.parse_value_from(reference, ev.region, ev.account)
+    ref = access.parse_value_from(reference, ev.region, ev.account, credentials=True)
     view = access.secret(ev, reference)
     matched = sx.about(hyps, img.text, ref.name, container=cd.name)
     conf = sx.CONFIRMED if matched else sx.CONFIG_ONLY

@@ -91,6 +91,7 @@ class RoleView:
     boundary: PolicyDocument | None
     index: int
     raw: Raw = field(repr=False, compare=False)
+    complete: bool = True  # False: some of its policies could not be listed or read (the collector's flag)
 
     @property
     def resource(self) -> str:
@@ -152,6 +153,7 @@ def _parse_role(item: Mapping[str, Any], index: int) -> RoleView:
         boundary=boundary,
         index=index,
         raw=item,
+        complete=as_bool(item.get("complete"), default=True),
     )
 
 
@@ -469,8 +471,11 @@ class ValueFrom:
     version_id: str | None = None
 
 
-def parse_value_from(text: str, region: str | None = None, account: str | None = None) -> ValueFrom:
-    """Parse a reference; `region`/`account` are the task's, used for name-only references."""
+def parse_value_from(
+    text: str, region: str | None = None, account: str | None = None, credentials: bool = False
+) -> ValueFrom:
+    """Parse a reference; `region`/`account` are the task's, used for name-only references. A bare name is
+    an SSM parameter for `secrets[]`, a Secrets Manager secret for `repositoryCredentials` (`credentials`)."""
     t = text.strip()
     if t.startswith("arn:") and ":secretsmanager:" in t:
         parts = t.split(":")
@@ -492,6 +497,9 @@ def parse_value_from(text: str, region: str | None = None, account: str | None =
         parts = t.split(":", 5)
         name = parts[5].split("parameter", 1)[-1] if len(parts) > 5 else t
         return ValueFrom(t, "ssm", name, t, parts[3] or None, parts[4] or None)
+    if credentials:
+        sm_arn = f"arn:aws:secretsmanager:{region}:{account}:secret:{t}" if region and account else None
+        return ValueFrom(t, "secretsmanager", t, sm_arn, region, account)
     # A bare name is an SSM parameter name (Secrets Manager needs an ARN in ECS task definitions).
     arn = None
     if region and account:

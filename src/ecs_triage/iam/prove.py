@@ -152,11 +152,14 @@ def prove(
         return Decision(
             "uncertain", f"role {principal_arn} was not found ({role.error_code or 'found false'})", (), LOCAL
         )
+    identity = identity_policies(role)
+    if not role.complete:  # some policies could not be listed or read: never conclude a deny from the rest
+        identity = (*identity, NamedPolicy("unlisted", None, f"the policies of {role.name} that could not be read"))
     decision = evaluate(
         action,
         resource,
         role.arn or principal_arn,
-        identity=identity_policies(role),
+        identity=identity,
         boundary=boundary_policy(role),
         resource_policy=policy,
         key_policy=is_key,
