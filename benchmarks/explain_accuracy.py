@@ -90,19 +90,19 @@ def throughput(rows: list[dict], seconds: float = 1.0) -> None:
 def batch_in_process(rows: list[dict], seconds: float = 1.0) -> None:
     import io
 
-    from ecs_triage.app.explain import run_jsonl
+    from ecs_triage.app.explain import run_jsonl_lines
 
     lines = [json.dumps({k: r.get(k) for k in ("id", "text", "kind", "exit_code")}) for r in rows]
     sink = io.StringIO()
 
-    def write(res: dict) -> None:
-        sink.write(json.dumps(res, ensure_ascii=False, separators=(",", ":")))
+    def write(line: str) -> None:
+        sink.write(line)
         sink.write("\n")
 
     n = 0
     w0, c0 = time.perf_counter(), time.process_time()
     while time.perf_counter() - w0 < seconds:
-        run_jsonl(lines, write, print)
+        run_jsonl_lines(lines, write, print)
         n += len(lines)
         sink.seek(0)
         sink.truncate()

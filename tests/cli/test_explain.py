@@ -180,3 +180,20 @@ def test_console_script_starts_fast_and_has_no_traceback() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_fast_json_line_equals_the_result_dict() -> None:
+    from ecs_triage.app.explain import result, result_line
+    from ecs_triage.knowledge import classify
+
+    texts = [
+        (PULL_403, None, None),
+        ("Essential container in task exited", "stopped_reason", 137),
+        ("KeyError: 'DB_HOST'", "log", 1),
+        ("nothing to see", None, None),
+        ("Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:x)", None, None),
+    ]
+    for ident, (text, kind, code) in enumerate([*texts, *texts]):
+        m = classify(text, kind=kind, exit_code=code)
+        assert json.loads(result_line(m, ident)) == result(m, ident)
+        assert list(json.loads(result_line(m, ident))) == list(result(m, ident))

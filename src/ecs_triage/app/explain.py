@@ -72,6 +72,30 @@ def _decode(raw: bytes | str) -> str:
     return raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
 
 
+def _parse_line(number: int, raw: bytes | str) -> tuple[Any, str, str | None, int | None] | BadLine | None:
+    """One JSON line -> (id, text, kind, exit_code), a BadLine, or None for a blank line."""
+    if len(raw) > MAX_LINE_BYTES:
+        return BadLine(number, f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB")
+    line = _decode(raw).strip()
+    if not line:
+        return None
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        return BadLine(number, f"invalid JSON ({str(exc).splitlines()[0][:80]})")
+    if not isinstance(obj, dict):
+        return BadLine(number, f"expected a JSON object, got {type(obj).__name__}")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return BadLine(number, 'missing "text" (a string)')
+    try:
+        kind = parse_kind(obj.get("kind")) if obj.get("kind") is not None else None
+        code = parse_exit_code(obj.get("exit_code"))
+    except InputError as exc:
+        return BadLine(number, exc.message)
+    return obj.get("id", number), text, kind, code
+
+
 def run_jsonl(
     lines: Iterable[bytes | str], write: Callable[[dict[str, Any]], None], bad: Callable[[BadLine], None]
 ) -> int:
@@ -79,37 +103,70 @@ def run_jsonl(
     `bad` one report per malformed line (then it goes on). Blank lines are skipped. Returns the bad-line count."""
     count = 0
     for number, raw in enumerate(lines, start=1):
-        if len(raw) > MAX_LINE_BYTES:
+        parsed = _parse_line(number, raw)
+        if parsed is None:
+            continue
+        if isinstance(parsed, BadLine):
             count += 1
-            bad(BadLine(number, f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB"))
+            bad(parsed)
             continue
-        line = _decode(raw).strip()
-        if not line:
-            continue
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError) as exc:
-            count += 1
-            bad(BadLine(number, f"invalid JSON ({str(exc).splitlines()[0][:80]})"))
-            continue
-        if not isinstance(obj, dict):
-            count += 1
-            bad(BadLine(number, f"expected a JSON object, got {type(obj).__name__}"))
-            continue
-        text = obj.get("text")
-        if not isinstance(text, str):
-            count += 1
-            bad(BadLine(number, 'missing "text" (a string)'))
-            continue
-        try:
-            kind = parse_kind(obj.get("kind")) if obj.get("kind") is not None else None
-            code = parse_exit_code(obj.get("exit_code"))
-        except InputError as exc:
-            count += 1
-            bad(BadLine(number, exc.message))
-            continue
-        ident = obj.get("id", number)
+        ident, text, kind, code = parsed
         write(result(classify(text, kind=kind, exit_code=code), ident))
+    return count
+
+
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_HEAD_CACHE: dict[tuple[str, str, float, str], str] = {}
+_FIX_CACHE: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[object, str]] = {}
+
+
+def result_line(match: Match, ident: Any = None) -> str:
+    """`result(match, ident)` as one compact JSON line (same keys, same order), built from cached fragments:
+    the parts that depend only on the signature and on the rendered fix are serialised once."""
+    key = (match.signature, match.cause, match.confidence, match.summary)
+    head = _HEAD_CACHE.get(key)
+    if head is None:
+        head = (
+            f',"cause":{_DUMPS(match.cause)},"signature":{_DUMPS(match.signature)},'
+            f'"confidence":{_DUMPS(round(match.confidence, 2))},"summary":{_DUMPS(match.summary)},"fix":'
+        )
+        if len(_HEAD_CACHE) < 4096:
+            _HEAD_CACHE[key] = head
+    if match.fix is None:
+        fix_json = "null"
+    else:
+        fkey = (id(match.fix), tuple(match.captures.items()))
+        hit = _FIX_CACHE.get(fkey)
+        if hit is not None and hit[0] is match.fix:
+            fix_json = hit[1]
+        else:
+            fix = match.render_fix()
+            fix_json = _DUMPS(fix.to_dict()) if fix is not None else "null"
+            if len(_FIX_CACHE) >= 4096:
+                _FIX_CACHE.clear()
+            _FIX_CACHE[fkey] = (match.fix, fix_json)
+    tail_key = (match.signature, "", -1.0, "")
+    tail = _HEAD_CACHE.get(tail_key)
+    if tail is None:
+        tail = f',"decide":{_DUMPS(list(match.decide))},"explanation":{_DUMPS(match.explanation)},"captures":'
+        if len(_HEAD_CACHE) < 4096:
+            _HEAD_CACHE[tail_key] = tail
+    return f'{{"id":{_DUMPS(ident)}{head}{fix_json}{tail}{_DUMPS(dict(match.captures))}}}'
+
+
+def run_jsonl_lines(lines: Iterable[bytes | str], write: Callable[[str], None], bad: Callable[[BadLine], None]) -> int:
+    """`run_jsonl`, writing each result as a JSON line (the batch command's fast path)."""
+    count = 0
+    for number, raw in enumerate(lines, start=1):
+        parsed = _parse_line(number, raw)
+        if parsed is None:
+            continue
+        if isinstance(parsed, BadLine):
+            count += 1
+            bad(parsed)
+            continue
+        ident, text, kind, code = parsed
+        write(result_line(classify(text, kind=kind, exit_code=code), ident))
     return count
 
 

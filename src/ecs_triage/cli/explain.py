@@ -82,15 +82,15 @@ def _run_jsonl(path: str) -> None:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
 
-        def write(res: dict[str, Any]) -> None:
-            out.write(json.dumps(res, ensure_ascii=False, separators=(",", ":")))
+        def write(line: str) -> None:
+            out.write(line)
             out.write("\n")
 
         def bad(b: app.BadLine) -> None:
             sys.stderr.write(f"ecs-triage: {path if path != '-' else '<stdin>'}:{b.line}: {b.reason}\n")
 
         try:
-            nbad = app.run_jsonl(stream, write, bad)
+            nbad = app.run_jsonl_lines(stream, write, bad)
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     finally:
