@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -64,6 +64,8 @@ def explain(
     res.pop("id")
     if fmt == "json":
         click.echo(json.dumps(res, indent=2, ensure_ascii=False))
+    elif sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        _print_rich(render_text(res))
     else:
         click.echo(render_text(res))
 
@@ -165,7 +167,27 @@ def _rich_table(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     console.print(f'{len(rows)} example messages; `ecs-triage explain "TEXT"` explains one in full.')
 
 
-def render_text(res: dict[str, Any], out: TextIO | None = None) -> str:
+def _print_rich(text: str) -> None:
+    """The plain explanation with its labels highlighted (only on a terminal: rich is imported here)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    for line in text.splitlines():
+        styled = Text(line)
+        head, sep, _ = line.partition(":")
+        if sep and head and not line.startswith(" ") and " " not in head.strip():
+            styled.stylize("bold cyan", 0, len(head) + 1)
+        elif line.startswith("what would decide"):
+            styled.stylize("bold cyan")
+        elif line.lstrip().startswith("$ "):
+            styled.stylize("green")
+        if line.startswith("cause:"):
+            styled.stylize("bold", len(head) + 1)
+        console.print(styled, soft_wrap=True)
+
+
+def render_text(res: dict[str, Any]) -> str:
     """The plain-text explanation of one result."""
     lines = [f"cause:       {res['cause']}  (confidence {res['confidence']:.0%})"]
     if res["signature"]:
