@@ -135,8 +135,13 @@ def snapshot_for(parsed: formats.Parsed) -> dict[str, Any]:
     }
 
 
-def locate(parsed: formats.Parsed, f: Finding) -> Location:
-    candidates = [r for r in parsed.resources if r.resource_id == f.resource]
+MAX_DISAMBIGUATION = 64  # same-name resources compared by value (beyond that: the first one)
+
+
+def locate(parsed: formats.Parsed, f: Finding, index: dict[str, list[formats.Resource]] | None = None) -> Location:
+    if index is None:
+        index = index_resources(parsed)
+    candidates = index.get(f.resource, [])
     if not candidates:
         candidates = [r for r in parsed.resources if f.resource.endswith(" " + r.name)]
     if not candidates and f.pointer:  # e.g. a live check naming a role: the definition holding the pointer
@@ -148,13 +153,20 @@ def locate(parsed: formats.Parsed, f: Finding) -> Location:
     if not candidates:
         return Location(parsed.file, None, None, f.pointer)
     res = candidates[0]
-    if len(candidates) > 1:  # same name twice in one file: the one whose values match the evidence
+    if 1 < len(candidates) <= MAX_DISAMBIGUATION:  # same name twice in a file: the one matching the evidence
         res = max(candidates, key=lambda r: sum(_value_at(r.payload, e.pointer) == e.value for e in f.evidence))
     file_ptr = res.file_pointer(f.pointer)
     _, pos = parsed.loaded.locate(file_ptr)
     if pos is None:
         return Location(parsed.file, None, None, file_ptr)
     return Location(parsed.file, pos[0], pos[1], file_ptr)
+
+
+def index_resources(parsed: formats.Parsed) -> dict[str, list[formats.Resource]]:
+    index: dict[str, list[formats.Resource]] = {}
+    for r in parsed.resources:
+        index.setdefault(r.resource_id, []).append(r)
+    return index
 
 
 _MISSING = object()
@@ -222,10 +234,11 @@ def lint_parsed(
     ev = parse.parse_snapshot(snap)
     found, outcomes = engine.evaluate(ev, checks)
     located = []
+    index = index_resources(parsed)
     for f, root in found:
         if f.resource in skip:
             continue
-        loc = locate(parsed, f)
+        loc = locate(parsed, f, index)
         located.append((replace(f, location=loc, fingerprint=fingerprint(f.fingerprint, parsed.file)), root))
     return located, outcomes
 

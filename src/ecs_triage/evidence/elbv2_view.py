@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ecs_triage.evidence.model import Evidence, Service, TaskDefinition
@@ -67,6 +68,7 @@ class TargetGroupView:
         return as_int(self.health_check_port) if self.health_check_port != "traffic-port" else None
 
 
+@lru_cache(maxsize=64)
 def target_groups(ev: Evidence) -> tuple[TargetGroupView, ...]:
     out = []
     for i, item in enumerate(as_list(ev.raw.get("target_groups"))):
@@ -90,10 +92,18 @@ def target_groups(ev: Evidence) -> tuple[TargetGroupView, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=64)
+def _by_arn(ev: Evidence) -> dict[str, TargetGroupView]:
+    out: dict[str, TargetGroupView] = {}
+    for tg in target_groups(ev):
+        out.setdefault(tg.arn, tg)
+    return out
+
+
 def target_group(ev: Evidence, arn: str | None) -> TargetGroupView | None:
     if not arn:
         return None
-    return next((tg for tg in target_groups(ev) if tg.arn == arn), None)
+    return _by_arn(ev).get(arn)
 
 
 def is_awsvpc(td: TaskDefinition) -> bool | None:
