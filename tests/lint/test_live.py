@@ -142,3 +142,20 @@ def test_without_live_the_aws_checks_do_not_run(tmp_path: Path) -> None:
     result = lint_paths([str(f)])
     assert not {o.check for o in result.report.outcomes} & {c.id for c in live_checks()}
     assert result.report.extra.get("calls") is None
+
+
+def test_cli_live_exit_code_and_json(aws: None, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ecs_triage.cli import cli
+
+    build_world(trust=TRUST_ECS, push_tag=False, secret=False, log_group=True)
+    f = tmp_path / "td.json"
+    f.write_text(json.dumps(task_definition(), indent=2))
+    result = CliRunner().invoke(cli, ["lint", str(f), "--live", "--region", "us-east-1", "-f", "json"])
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.stdout)
+    assert doc["account"] == ACCOUNT and doc["region"] == "us-east-1"
+    causes = {x["cause"] for x in doc["findings"]}
+    assert {"image-not-found", "secrets-not-found"} <= causes
+    assert "log-config" not in causes and "role-assume-failed" not in causes
