@@ -1028,6 +1028,14 @@ APP_LOGS: list[tuple[str, str | None, str]] = [
     ("[relay] received SIGTERM, shutting down", "log", "container-health-check"),
 ]
 VARIANTS += APP_LOGS
+VARIANTS += [
+    (
+        "DependencyTimeout: container web timed out waiting for its dependency sidecar to be HEALTHY",
+        None,
+        "container-dependency",
+    ),
+    ("Container app stopped because its dependency init exited with a non-zero code", None, "container-dependency"),
+]
 
 
 @pytest.mark.parametrize(("text", "kind", "cause"), VARIANTS, ids=[f"{c}-{i}" for i, (_, _, c) in enumerate(VARIANTS)])

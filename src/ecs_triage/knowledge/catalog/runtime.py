@@ -82,6 +82,11 @@ EARLY: tuple[Signature, ...] = (
         explanation="ECS starts containers in dependsOn order; the container this one waits for stopped, never "
         "became HEALTHY, or did not finish in time, so this one could not start.",
         any_of=(
+            "dependencytimeout",
+            "dependency timeout",
+            "its dependency",
+            "container dependencies",
+            "dependency container",
             "dependency graph",
             "ordering dependency",
             "dependencies of container",
