@@ -2,8 +2,9 @@
 
 What it detects:
     A target group used by a service whose `HealthCheckPort` is neither `traffic-port` nor a port the
-    registered container maps: in awsvpc mode a `containerPort`; in bridge/host mode a static `hostPort`
-    (with dynamic host ports only `traffic-port` can work).
+    task maps: in awsvpc and host mode a `containerPort` of any container of the task (they share one network
+    namespace, so a sidecar may serve the health check); in bridge mode a static `hostPort` of the registered
+    container (with dynamic host ports only `traffic-port` can work).
 
 Why it happens:
     The health-check port is set once on the target group (often to the application's old port, or to
@@ -54,8 +55,8 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             port = tg.health_check_port_number
             if port is None:
                 continue
-            if awsvpc or td.network_mode == "host":
-                served = [pm.container_port for pm in container.port_mappings]
+            if awsvpc or td.network_mode == "host":  # one network namespace: any container's port answers
+                served = [pm.container_port for c in td.containers for pm in c.port_mappings]
             else:
                 served = [pm.host_port for pm in container.port_mappings if pm.host_port]
             if None in served or port in served:
@@ -70,8 +71,8 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             yield Hit(
                 resource=tg.resource,
                 message=(
-                    f"Target group {tg.name} health-checks port {port}, but {container.name} of {td.label} "
-                    f"(service {svc.name}) serves {mapped}: every health check fails."
+                    f"Target group {tg.name} health-checks port {port}, but {td.label} (service {svc.name}, "
+                    f"container {container.name}) maps {mapped}: every health check fails."
                 ),
                 cause="elb-health-check",
                 confidence=0.85,
