@@ -105,3 +105,21 @@ def test_serve_prints_the_environment_and_stops_cleanly_on_ctrl_c() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_server_that_cannot_start_is_one_line_and_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ecs_triage.demo
+    from ecs_triage.cli import main
+
+    def broken(names: object = None) -> None:
+        raise OSError("[Errno 98] Address already in use")
+
+    monkeypatch.setattr(ecs_triage.demo, "start_server", broken)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo"])
+    assert exit_info.value.code == 3
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "ecs-triage: error: could not start the simulated account: OSError: [Errno 98] Address already in use"
+    )

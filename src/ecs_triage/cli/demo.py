@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ecs_triage.cli._common import format_option
-from ecs_triage.errors import EXIT_COLLECT, EXIT_USAGE, InputError, TriageError
+from ecs_triage.errors import EXIT_COLLECT, EXIT_USAGE, CollectError, InputError, TriageError
 
 MISSING_MOTO = "the demo needs moto: pip install 'ecs-triage[demo]'"
 
@@ -65,7 +65,10 @@ def demo(serve: bool, only: str | None, fmt: str) -> None:
         raise InputError(f"--only {only!r}: no such world; choose one of: {', '.join(WORLDS)}")
     started = time.monotonic()
     click.echo("building the simulated account (moto) ...", err=True)
-    server, endpoint = start_server([only] if only else None)
+    try:
+        server, endpoint = start_server([only] if only else None)
+    except Exception as exc:  # a moto that cannot bind or build: one line, not a traceback
+        raise CollectError(f"could not start the simulated account: {_failure(exc)}") from None
     env, saved = _point_at(endpoint)
     try:
         worlds = server.worlds
