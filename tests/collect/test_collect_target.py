@@ -147,7 +147,9 @@ def test_each_resource_fetched_once_and_read_only(snap: dict[str, Any]) -> None:
     # the managed policy is attached to both roles; the boundary is a second policy: 2 documents, not 3
     assert calls["iam:GetPolicy"] == 2 and calls["iam:GetPolicyVersion"] == 2
     assert calls["ecr:DescribeRepositories"] == 1 and calls["secretsmanager:DescribeSecret"] == 1
-    assert calls["ec2:DescribeVpcs"] == 1 and calls["ec2:DescribeSecurityGroups"] == 1
+    assert calls["ec2:DescribeVpcs"] == 1 and calls["ec2:DescribeVpcAttribute"] == 2
+    # the tasks' group with the subnets, the endpoint's group once the endpoints are known: each once
+    assert calls["ec2:DescribeSecurityGroups"] == 2
     assert calls["logs:GetLogEvents"] == 2
     assert not any(op.split(":")[1].startswith(("Put", "Create", "Delete", "Update")) for op in calls)
 

@@ -188,19 +188,28 @@ def vpcs(sess: AwsSession, sink: Sink, vpc_ids: list[str]) -> dict[str, Any]:
     """DescribeVpcs + DescribeVpcAttribute (enableDnsSupport, enableDnsHostnames) per VPC."""
 
     def fetch(sub: Sink, chunk: list[str]) -> dict[str, Any]:
-        items, _ = sess.paginate(sub, "vpcs", "ec2", "DescribeVpcs", ",".join(chunk), "Vpcs", VpcIds=chunk)
+        attrs: dict[tuple[str, str], Any] = {}
+
+        def describe() -> list[dict] | None:
+            items, _ = sess.paginate(sub, "vpcs", "ec2", "DescribeVpcs", ",".join(chunk), "Vpcs", VpcIds=chunk)
+            return items
+
+        def attr(vpc_id: str, attribute: str) -> None:
+            resp, _ = sess.call(sub, "vpcs", "ec2", "DescribeVpcAttribute", vpc_id, VpcId=vpc_id, Attribute=attribute)
+            field = attribute[0].upper() + attribute[1:]
+            attrs[(vpc_id, field)] = None if resp is None else (resp.get(field) or {}).get("Value")
+
+        jobs: list[Callable[[], Any]] = [describe]
+        for vpc_id in chunk:  # the attributes need only the ids: ask for them alongside DescribeVpcs
+            for attribute in ("enableDnsSupport", "enableDnsHostnames"):
+                jobs.append(lambda v=vpc_id, a=attribute: attr(v, a))  # type: ignore[misc]
+        items = sess.parallel(jobs)[0]
         if items is None:
             return {}
         found = {v["VpcId"]: v for v in items}
-
-        def attr(job: tuple[str, str]) -> None:
-            vpc_id, attribute = job
-            resp, _ = sess.call(sub, "vpcs", "ec2", "DescribeVpcAttribute", vpc_id, VpcId=vpc_id, Attribute=attribute)
-            field = attribute[0].upper() + attribute[1:]
-            value = None if resp is None else (resp.get(field) or {}).get("Value")
-            found[vpc_id][field] = value
-
-        sess.pmap(attr, [(v, a) for v in found for a in ("enableDnsSupport", "enableDnsHostnames")])
+        for (vpc_id, field), value in attrs.items():
+            if vpc_id in found:
+                found[vpc_id][field] = value
         return found
 
     return sess.batch_once(sink, "vpcs", vpc_ids, fetch, 200)

@@ -179,7 +179,7 @@ def simulate(sess: AwsSession, sink: Sink, principal: str, pairs: list[tuple[str
     key = ("simulate", principal, tuple(sorted((r, tuple(a)) for r, a in by_resource.items())))
 
     def one(sub: Sink, resource: str, actions: list[str]) -> list[dict]:
-        client = sess.client("iam")
+        client = sess.client("iam", retries=False)
         out: list[dict] = []
         params: dict[str, Any] = {"PolicySourceArn": principal, "ActionNames": actions}
         if resource != "*":

@@ -265,9 +265,21 @@ def collect_scope(
         subnet_ids = list(dict.fromkeys(_task_subnets(tasks) + svc_subnets + extra_subnets))
         if not subnet_ids:
             return
-        found_subnets, acls = sess.parallel(
-            [lambda: ec2.subnets(sess, sink, subnet_ids), lambda: ec2.network_acls(sess, sink, subnet_ids)]
+        task_groups = list(dict.fromkeys(groups + extra_groups))
+
+        def task_sgs() -> None:
+            for gid, sg in (ec2.security_groups(sess, sink, task_groups) if task_groups else {}).items():
+                snap.put("security_groups", gid, sg)
+
+        first: list[Any] = sess.parallel(
+            [
+                lambda: ec2.subnets(sess, sink, subnet_ids),
+                lambda: ec2.network_acls(sess, sink, subnet_ids),
+                task_sgs,
+            ]
         )
+        found_subnets: dict[str, Any] = first[0]
+        acls: dict[str, Any] = first[1]
         for sid, sub in found_subnets.items():
             snap.put("subnets", sid, sub)
         for items in acls.values():
@@ -297,7 +309,7 @@ def collect_scope(
                 for item in items or []:
                     snap.put(kind, item[key], item)
         ep_groups = [g["GroupId"] for ep in snap.items("vpc_endpoints") for g in ep.get("Groups") or []]
-        sg_ids = list(dict.fromkeys(groups + extra_groups + ep_groups))
+        sg_ids = list(dict.fromkeys(ep_groups))  # the tasks' own groups were fetched above (cached)
         if sg_ids:
             for gid, sg in ec2.security_groups(sess, sink, sg_ids).items():
                 snap.put("security_groups", gid, sg)
@@ -322,12 +334,13 @@ def collect_scope(
 
         sess.parallel([lambda: sess.pmap(repo, list(repos.values())), lambda: sess.pmap(image, list(images.items()))])
 
+    refs: dict[str, dict[str, str]] = {}
+    for td in tds:
+        for value_from, kind in _references(td):
+            refs[value_from] = secrets.parse_reference(value_from, region, account, kind)
+
     def secrets_all() -> None:
         progress("secrets: Secrets Manager, SSM, KMS")
-        refs: dict[str, dict[str, str]] = {}
-        for td in tds:
-            for value_from, kind in _references(td):
-                refs[value_from] = secrets.parse_reference(value_from, region, account, kind)
 
         def one(kv: tuple[str, dict[str, str]]) -> tuple[str, str] | None:
             reference, ref = kv
@@ -349,45 +362,55 @@ def collect_scope(
             snap.put("kms_keys", f"{kr[1]}:{kr[0]}", secrets.kms_key(sess, sink, kr[0], kr[1]))
 
         sess.pmap(key, list(dict.fromkeys(keys)))
-        simulate(refs)
+        kms_arns = [k["metadata"]["Arn"] for k in snap.items("kms_keys") if k.get("found") and k.get("metadata")]
+        if kms_arns and simulate_main():  # keys are known only now: simulate kms:Decrypt when IAM can
+            simulate({role: [("kms:Decrypt", arn) for arn in kms_arns] for role in exec_roles})
 
-    def simulate(refs: dict[str, dict[str, str]]) -> None:
-        kms_arns = [k["metadata"]["Arn"] for k in snap.items("kms_keys") if k.get("metadata", {}) and k["found"]]
-        by_role: dict[str, list[tuple[str, str]]] = {}
-        for td in tds:
-            role = td.get("executionRoleArn")
-            if not role:
-                continue
-            pairs = by_role.setdefault(role, [])
-            for cd in td.get("containerDefinitions") or []:
-                ref = ecr.parse_image(cd.get("image") or "")
-                if ref is not None:
-                    arn = ecr.repository_arn(ref)
-                    pairs += [("ecr:BatchGetImage", arn), ("ecr:GetDownloadUrlForLayer", arn)]
-                    pairs.append(("ecr:GetAuthorizationToken", "*"))
-                opts = logs.awslogs_options(cd, region)
-                if opts is not None:
-                    group_arn = f"arn:aws:logs:{opts['region']}:{account}:log-group:{opts['group']}:*"
-                    pairs += [("logs:CreateLogStream", group_arn), ("logs:PutLogEvents", group_arn)]
-                    if str((cd.get("logConfiguration") or {}).get("options", {}).get("awslogs-create-group")) == "true":
-                        pairs.append(("logs:CreateLogGroup", group_arn))
-            for value_from, _kind in _references(td):
-                ref = refs.get(value_from)
-                if ref and ref["service"] == "secretsmanager":
-                    pairs.append(("secretsmanager:GetSecretValue", ref["arn"]))
-                elif ref and ref["service"] == "ssm":
-                    pairs.append(("ssm:GetParameters", ref["arn"]))
-            pairs += [("kms:Decrypt", arn) for arn in kms_arns]
-        if not by_role:
-            return
+    # what each execution role must be allowed, on the exact resources (kms:Decrypt added once keys are known)
+    by_role: dict[str, list[tuple[str, str]]] = {}
+    for td in tds:
+        role = td.get("executionRoleArn")
+        if not role:
+            continue
+        pairs = by_role.setdefault(role, [])
+        for cd in td.get("containerDefinitions") or []:
+            ref = ecr.parse_image(cd.get("image") or "")
+            if ref is not None:
+                arn = ecr.repository_arn(ref)
+                pairs += [("ecr:BatchGetImage", arn), ("ecr:GetDownloadUrlForLayer", arn)]
+                pairs.append(("ecr:GetAuthorizationToken", "*"))
+            opts = logs.awslogs_options(cd, region)
+            if opts is not None:
+                group_arn = f"arn:aws:logs:{opts['region']}:{account}:log-group:{opts['group']}:*"
+                pairs += [("logs:CreateLogStream", group_arn), ("logs:PutLogEvents", group_arn)]
+                if str((cd.get("logConfiguration") or {}).get("options", {}).get("awslogs-create-group")) == "true":
+                    pairs.append(("logs:CreateLogGroup", group_arn))
+        for value_from, _kind in _references(td):
+            sref = refs.get(value_from)
+            if sref and sref["service"] == "secretsmanager":
+                pairs.append(("secretsmanager:GetSecretValue", sref["arn"]))
+            elif sref and sref["service"] == "ssm":
+                pairs.append(("ssm:GetParameters", sref["arn"]))
+    exec_roles = list(by_role)
+
+    def simulate(plan: dict[str, list[tuple[str, str]]]) -> bool:
+        """SimulatePrincipalPolicy per role; False when IAM's evaluator is not available to the caller."""
+        if not plan:
+            return False
         snap.extra.setdefault("iam_simulation", {"available": None})
-        results = sess.pmap(lambda kv: iam.simulate(sess, sink, kv[0], kv[1]), list(by_role.items()))
-        if all(r is not None for r in results):
-            snap.look("iam_simulations")
-            for res in results:
-                for item in res or []:
-                    snap.put("iam_simulations", f"{item['principal']}|{item['action']}|{item['resource']}", item)
+        results = sess.pmap(lambda kv: iam.simulate(sess, sink, kv[0], kv[1]), list(plan.items()))
         snap.extra["iam_simulation"] = sess.extra.get("iam_simulation", {"available": False})
+        if not all(r is not None for r in results):
+            return False
+        snap.look("iam_simulations")
+        for res in results:
+            for item in res or []:
+                snap.put("iam_simulations", f"{item['principal']}|{item['action']}|{item['resource']}", item)
+        return True
+
+    def simulate_main() -> bool:
+        # once per scope: the kms:Decrypt follow-up waits for (or runs) the main simulation
+        return bool(sess.once(sink, ("simulate-main", id(snap), id(by_role)), lambda _sub: simulate(by_role)))
 
     def logs_all() -> None:
         progress("logs: log groups and stopped containers' tails")
@@ -435,7 +458,7 @@ def collect_scope(
             for arn, lb in elbv2.load_balancers(sess, sink, list(dict.fromkeys(lb_arns))).items():
                 snap.put("load_balancers", arn, lb)
 
-    sess.parallel([task_roles, instances_then_network, ecr_all, secrets_all, logs_all, elb_all])
+    sess.parallel([task_roles, instances_then_network, ecr_all, secrets_all, logs_all, elb_all, simulate_main])
 
 
 # -- entry points ---------------------------------------------------------------------------------------
@@ -491,12 +514,10 @@ def collect_target(
     with AwsSession(profile=profile, region=region) as sess:
         snap = Snap(sess, {"cluster": cluster, "service": service, "task": task})
         sink = snap.sink
-        say("sts: account")
+        say("ecs: cluster and target")
         sess.warm_in_background(CLIENTS[2:])  # loading service models is slow: overlap it with the calls
-        _account(sess, sink)
         services: list[dict] = []
         tasks: list[dict] = []
-        say("ecs: cluster and target")
 
         def describe_service(name: str) -> None:
             svcs, failures = ecs.describe_services(sess, sink, cluster, [name])
@@ -513,9 +534,11 @@ def collect_target(
                 raise InputError(f"no ECS task {task!r} in cluster {cluster!r} ({sess.region})")
             tasks.extend(got)
 
-        first: list[Callable[[], Any]] = [lambda: _cluster_or_error(sess, snap, cluster)]
+        first: list[Callable[[], Any]] = [lambda: _account(sess, sink), lambda: _cluster_or_error(sess, snap, cluster)]
         first.append((lambda: describe_service(service)) if service else describe_task)
-        cluster_obj = sess.parallel(first)[0]
+        cluster_obj = sess.parallel(first)[1]  # STS first: a credentials error wins over the others
+        for s in services:
+            snap.put("services", s["serviceArn"], s)
 
         if service:
             svc_name = services[0]["serviceName"] if services else _name(service)
@@ -528,37 +551,41 @@ def collect_target(
                 snap.failures("DescribeTasks", failures)
                 return got
 
-            def service_tds() -> None:
-                arns = [s.get("taskDefinition") for s in services]
-                arns += [d.get("taskDefinition") for s in services for d in s.get("deployments") or []]
-                ecs.task_definitions(sess, sink, [a for a in arns if a])
+            def tasks_then_scope() -> None:
+                say("ecs: tasks")
+                results = sess.parallel([lambda: list_and_describe("STOPPED"), lambda: list_and_describe("RUNNING")])
+                seen: set[str] = set()
+                for t in results[0] + results[1]:
+                    # moto ignores ListTasks(serviceName=...): keep only this service's tasks
+                    if t.get("group") == f"service:{svc_name}" and t["taskArn"] not in seen:
+                        seen.add(t["taskArn"])
+                        tasks.append(t)
+                snap.look("tasks")
+                for t in tasks:
+                    snap.put("tasks", t["taskArn"], t)
+                log_tasks = _select_log_tasks(tasks, limits.LOG_TAIL_TASKS_PER_SERVICE, failed_only=False)
+                collect_scope(
+                    sess, snap, cluster=cluster_obj, services=services, tasks=tasks, log_tasks=log_tasks, progress=say
+                )
 
-            say("ecs: tasks")
-            stopped: list[dict]
-            running: list[dict]
-            stopped, running, _ = sess.parallel(  # type: ignore[misc,assignment]
-                [lambda: list_and_describe("STOPPED"), lambda: list_and_describe("RUNNING"), service_tds]
+            # The service's own configuration (task definition, roles, image, secrets, network) does not
+            # wait for the tasks: collect it while they are listed. Shared resources are fetched once.
+            scope_now = lambda: collect_scope(  # noqa: E731
+                sess, snap, cluster=cluster_obj, services=services, tasks=[], log_tasks=[], progress=_noop
             )
-            seen: set[str] = set()
-            for t in stopped + running:
-                # moto ignores ListTasks(serviceName=...): keep only this service's tasks
-                if t.get("group") == f"service:{svc_name}" and t["taskArn"] not in seen:
-                    seen.add(t["taskArn"])
-                    tasks.append(t)
-            snap.look("tasks")
+            sess.parallel([tasks_then_scope, scope_now])
         else:
             group = tasks[0].get("group") or ""
             if group.startswith("service:"):
                 svcs, _ = ecs.describe_services(sess, sink, cluster, [group[len("service:") :]])
                 services.extend(svcs)
-        for s in services:
-            snap.put("services", s["serviceArn"], s)
-        for t in tasks:
-            snap.put("tasks", t["taskArn"], t)
-        log_tasks = tasks if task else _select_log_tasks(tasks, limits.LOG_TAIL_TASKS_PER_SERVICE, failed_only=False)
-        collect_scope(
-            sess, snap, cluster=cluster_obj, services=services, tasks=tasks, log_tasks=log_tasks, progress=say
-        )
+            for s in services:
+                snap.put("services", s["serviceArn"], s)
+            for t in tasks:
+                snap.put("tasks", t["taskArn"], t)
+            collect_scope(
+                sess, snap, cluster=cluster_obj, services=services, tasks=tasks, log_tasks=tasks, progress=say
+            )
         return snap.build()
 
 

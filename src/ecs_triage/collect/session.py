@@ -188,7 +188,7 @@ class AwsSession:
             user_agent_extra=f"ecs-triage/{__version__}",
         )
         self.recorder = CallRecorder()
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, bool], Any] = {}
         self._client_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=limits.MAX_WORKERS, thread_name_prefix="ecs-triage")
         self._memo: dict[Hashable, _Memo] = {}
@@ -207,15 +207,18 @@ class AwsSession:
         self.close()
 
     # -- clients -----------------------------------------------------------------------------------
-    def client(self, service: str, region: str | None = None) -> Any:
-        key = (service, region or self.region)
+    def client(self, service: str, region: str | None = None, *, retries: bool = True) -> Any:
+        """A client per (service, region). `retries=False`: one attempt only (for probes such as
+        SimulatePrincipalPolicy, where an error means "not available", not "try again")."""
+        key = (service, region or self.region, retries)
         client = self._clients.get(key)
         if client is not None:
             return client
         with self._client_lock:
             client = self._clients.get(key)
             if client is None:
-                client = self.boto.client(service, region_name=key[1], config=self.config)
+                config = self.config if retries else self.config.merge(Config(retries={"total_max_attempts": 1}))
+                client = self.boto.client(service, region_name=key[1], config=config)
                 client.meta.events.register_first("before-call.*.*", self.recorder.before_call)
                 for hook in CLIENT_HOOKS:
                     hook(client)
