@@ -110,9 +110,9 @@ def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # moto answers SimulatePrincipalPolicy with a 500
     from moto.moto_api import state_manager
     from moto.server import ThreadedMotoServer
+    from tests.collect.world import build_world
 
     from ecs_triage.collect import collect_target
-    from tests.collect.world import build_world
 
     env = {
         "AWS_ACCESS_KEY_ID": "testing",
