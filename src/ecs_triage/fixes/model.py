@@ -38,7 +38,7 @@ class Fix:
         return out
 
 
-def aws_cli(service: str, operation: str, *args: object, **options: object) -> str:
+def aws_cli(service: str, operation: str, /, *args: object, **options: object) -> str:
     """Build a shell-quoted `aws SERVICE OPERATION --opt value ...` command line.
 
     Keyword options become `--kebab-case` flags; `True` gives a bare flag, `None`/`False` are left out;
