@@ -240,3 +240,16 @@ def test_aws_endpoint_url_reaches_a_moto_server(monkeypatch: pytest.MonkeyPatch)
     finally:
         state_manager.unset_transition("ecs::task")
         server.stop()
+
+
+def test_scan_region_where_clusters_cannot_be_listed(world: World) -> None:
+    deny("ecs:ListClusters", code="AccessDeniedException")
+    (snap,) = collect_cluster(cluster=None, all_clusters=True, regions=[REGION], since_seconds=600)
+    assert snap["target"] == {"cluster": None, "service": None, "task": None}
+    (gap,) = snap["gaps"]
+    assert (gap["operation"], gap["action"], gap["kind"]) == ("ListClusters", "ecs:ListClusters", "clusters")
+    assert "clusters" not in snap["data"]
+
+
+def test_scan_of_an_account_without_clusters(aws: None) -> None:
+    assert collect_cluster(cluster=None, all_clusters=True, regions=[REGION], since_seconds=600) == []

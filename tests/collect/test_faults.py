@@ -184,6 +184,15 @@ def test_missing_task_via_failures_is_input_error(world: World) -> None:
         collect_target(cluster=world.cluster, task="abc")
 
 
+def test_denied_describe_tasks_for_a_task_target_is_a_gap(world: World) -> None:
+    deny("ecs:DescribeTasks")
+    snap = collect_target(cluster=world.cluster, task=world.stopped[0])
+    (gap,) = [g for g in snap["gaps"] if g["operation"] == "DescribeTasks"]
+    assert gap["resource"] == world.stopped[0] and gap["action"] == "ecs:DescribeTasks"
+    assert "tasks" not in snap["data"]
+    assert snap["data"]["clusters"][0]["clusterName"] == world.cluster
+
+
 def test_missing_cluster(world: World) -> None:
     with pytest.raises(InputError) as err:
         collect_target(cluster="nope", service="web")

@@ -575,7 +575,7 @@ def collect_target(
             )
             sess.parallel([tasks_then_scope, scope_now])
         else:
-            group = tasks[0].get("group") or ""
+            group = (tasks[0].get("group") or "") if tasks else ""  # no task: DescribeTasks failed (a gap)
             if group.startswith("service:"):
                 svcs, _ = ecs.describe_services(sess, sink, cluster, [group[len("service:") :]])
                 services.extend(svcs)
