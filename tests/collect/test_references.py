@@ -110,3 +110,18 @@ def test_secret_in_another_region_is_described_there(world: World) -> None:
     assert secrets[other]["region"] == "us-west-2"
     assert secrets[other]["found"] is True
     assert secrets[other]["secret"]["Name"] == "far"
+
+
+def test_collect_definitions_reads_what_a_definition_references(world: World) -> None:
+    from ecs_triage.collect import collect_definitions
+
+    td = boto3.client("ecs", region_name=REGION).describe_task_definition(taskDefinition=world.td_arn)
+    snap = collect_definitions([td["taskDefinition"]])
+    data = snap["data"]
+    assert snap["target"] == {"cluster": None, "service": None, "task": None}
+    assert {r["RoleArn"] for r in data["iam_roles"]} == {world.exec_role_arn, world.task_role_arn}
+    assert [i["image"] for i in data["ecr_images"]] == [world.image]
+    assert [s["secretId"] for s in data["secrets"]] == [world.secret_arn]
+    assert data["log_groups"][0]["found"] is True
+    assert "services" not in data and "tasks" not in data
+    assert not any(op.startswith("ecs:") for op in snap["calls"])

@@ -3,6 +3,7 @@
 Public API (boto3 is imported only when a collection starts, so `iam-policy` and `--help` stay fast):
 - `collect_target(cluster=, service= | task=, profile=, region=, progress=) -> snapshot dict`
 - `collect_cluster(cluster= | all_clusters=True, regions=, since_seconds=, profile=, progress=) -> [snapshot]`
+- `collect_definitions(task_definitions, profile=, region=, progress=) -> snapshot` (lint --live)
 Snapshots follow docs/snapshot-format.md (`ecs-triage.snapshot/v1`).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["collect_cluster", "collect_target"]
+__all__ = ["collect_cluster", "collect_definitions", "collect_target"]
 
 
 def collect_target(
@@ -49,3 +50,16 @@ def collect_cluster(
         profile=profile,
         progress=progress,
     )
+
+
+def collect_definitions(
+    task_definitions: list[dict[str, Any]],
+    *,
+    profile: str | None = None,
+    region: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Collect what task definitions (e.g. from files) reference: roles, images, secrets, KMS keys, log groups."""
+    from ecs_triage.collect.run import collect_definitions as run
+
+    return run(task_definitions, profile=profile, region=region, progress=progress)

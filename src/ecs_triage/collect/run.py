@@ -687,3 +687,24 @@ def collect_cluster(
                 snaps[0]["gaps"] = list(head.sink.gaps) + snaps[0]["gaps"]
             out.extend(snaps)
     return out
+
+
+def collect_definitions(
+    task_definitions: list[dict[str, Any]],
+    *,
+    profile: str | None = None,
+    region: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """A snapshot of what the given task definitions reference (roles, images, secrets and parameters,
+    KMS keys, log groups), for `lint --live`. No cluster, services or tasks are read."""
+    say = progress or _noop
+    with AwsSession(profile=profile, region=region) as sess:
+        snap = Snap(sess, {"cluster": None, "service": None, "task": None})
+        sess.warm_in_background(CLIENTS[2:])
+        _account(sess, snap.sink)
+        snap.look("task_definitions")
+        for i, td in enumerate(task_definitions):
+            snap.put("task_definitions", str(td.get("taskDefinitionArn") or f"definition-{i}"), td)
+        collect_scope(sess, snap, cluster=None, services=[], tasks=[], log_tasks=[], progress=say)
+        return snap.build()
