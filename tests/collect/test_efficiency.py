@@ -118,6 +118,7 @@ def test_scan_access_denied_on_one_service_data_goes_on(world: World) -> None:
     (gap,) = [g for g in snap["gaps"] if g["kind"] == "secrets"]
     assert gap["resource"] == private
     assert gap["action"] == "secretsmanager:DescribeSecret"
+    assert gap["services"] == ["billing"]  # the one service left incomplete by the missing permission
     assert [s["secretId"] for s in snap["data"]["secrets"]] == [world.secret_arn]
     assert {s["serviceName"] for s in snap["data"]["services"]} == {"web", "other", "billing"}
 

@@ -635,7 +635,71 @@ def _scan_cluster(
     progress(f"{name}: evidence for {len(services)} services")
     log_tasks = _select_log_tasks(tasks, limits.LOG_TAIL_TASKS_PER_SERVICE, failed_only=True)
     collect_scope(sess, snap, cluster=cluster_obj, services=services, tasks=tasks, log_tasks=log_tasks, progress=_noop)
-    return snap.build()
+    return attribute_gaps(snap.build())
+
+
+def _service_resources(data: dict[str, Any], region: str, account: str | None) -> dict[str, set[str]]:
+    """serviceName -> every resource id its evidence depends on (to say which services a gap affects)."""
+    tds = {td.get("taskDefinitionArn"): td for td in data.get("task_definitions", [])}
+    roles = {r.get("RoleArn"): r for r in data.get("iam_roles", [])}
+    secret_keys = {s.get("secretId"): (s.get("secret") or {}).get("KmsKeyId") for s in data.get("secrets", [])}
+    param_keys = {p.get("name"): (p.get("parameter") or {}).get("KeyId") for p in data.get("ssm_parameters", [])}
+    tasks_by_group: dict[str, list[dict]] = {}
+    for t in data.get("tasks", []):
+        tasks_by_group.setdefault(t.get("group") or "", []).append(t)
+    out: dict[str, set[str]] = {}
+    for svc in data.get("services", []):
+        name = svc.get("serviceName") or ""
+        tasks = tasks_by_group.get(f"service:{name}", [])
+        res: set[str] = {svc.get("serviceArn") or "", name}
+        td_arns = {svc.get("taskDefinition")} | {d.get("taskDefinition") for d in svc.get("deployments") or []}
+        td_arns |= {t.get("taskDefinitionArn") for t in tasks}
+        res |= {a for a in td_arns if a}
+        res |= {t.get("taskArn") or "" for t in tasks}
+        for arn in td_arns:
+            td = tds.get(arn) or {}
+            for role_arn in (td.get("executionRoleArn"), td.get("taskRoleArn")):
+                if not role_arn:
+                    continue
+                res.add(role_arn)
+                role = roles.get(role_arn) or {}
+                res |= {p.get("PolicyArn") or "" for p in role.get("AttachedPolicies") or []}
+                res.add((role.get("PermissionsBoundary") or {}).get("PolicyArn") or "")
+            for cd in td.get("containerDefinitions") or []:
+                ref = ecr.parse_image(cd.get("image") or "")
+                if ref is not None:
+                    res.add(ecr.repository_arn(ref))
+                opts = logs.awslogs_options(cd, region)
+                if opts is not None:
+                    res.add(opts["group"])
+            for value_from, kind in _references(td):
+                sref = secrets.parse_reference(value_from, region, account, kind)
+                res |= {value_from, sref["id"], sref["arn"]}
+                key = secret_keys.get(sref["id"]) or param_keys.get(sref["id"])
+                if key:
+                    res.add(key)
+        res |= {lb.get("targetGroupArn") or "" for lb in svc.get("loadBalancers") or []}
+        subnets, groups = _awsvpc([svc])
+        res |= set(subnets) | set(groups) | set(_task_subnets(tasks))
+        for e in data.get("log_events", []):
+            if e.get("taskArn") in res:
+                res.add(f"{e.get('logGroupName')}:{e.get('logStreamName')}")
+        res.discard("")
+        out[name] = res
+    return out
+
+
+def attribute_gaps(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Add `services` (the services whose evidence a gap leaves incomplete) to each gap that names one
+    of their resources. Additive field; scan uses it to show "incomplete: missing permission X"."""
+    per_service = _service_resources(snapshot.get("data", {}), snapshot.get("region") or "", snapshot.get("account"))
+    for gap in snapshot.get("gaps", []):
+        resource = str(gap.get("resource") or "")
+        parts = {resource, *resource.split(",")}
+        hit = sorted(name for name, res in per_service.items() if parts & res)
+        if hit:
+            gap["services"] = hit
+    return snapshot
 
 
 def collect_cluster(
