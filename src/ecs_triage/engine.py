@@ -63,7 +63,7 @@ def evaluate(
                 Outcome(meta.id, meta.slug, meta.title, "error", f"check crashed: {type(exc).__name__}: {exc}")
             )
             continue
-        partial = [g for k in meta.requires for g in ev.gaps_for(k)]
+        partial = [g for k in (*meta.requires, *meta.reads) for g in ev.gaps_for(k)]
         if hits:
             outcomes.append(Outcome(meta.id, meta.slug, meta.title, "failed", findings=len(hits)))
         elif partial:

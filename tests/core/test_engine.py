@@ -117,3 +117,24 @@ def test_exit_code_follows_fail_on() -> None:
     assert exit_code_for(findings, "warning") == 1
     assert exit_code_for(findings, "info") == 1
     assert exit_code_for(findings, "none") == 0
+
+
+def test_gap_in_a_kind_the_check_also_reads_never_passes() -> None:
+    ev = _ev(
+        {"tasks": []},
+        [
+            {
+                "kind": "security_groups",
+                "operation": "DescribeSecurityGroups",
+                "error_code": "UnauthorizedOperation",
+                "action": "ec2:DescribeSecurityGroups",
+            }
+        ],
+    )
+    base = _check("ET001", [])
+    meta = Check("ET001", "x", "t", "task", "error", ("tasks",), reads=("security_groups",))
+    _, outcomes = engine.evaluate(ev, [RegisteredCheck(meta, base.evaluate, "", "m")])
+    assert outcomes[0].status == "skipped"
+    assert "ec2:DescribeSecurityGroups" in outcomes[0].reason
+    _, outcomes = engine.evaluate(ev, [base])  # the gap is in a kind this check does not read
+    assert outcomes[0].status == "passed"

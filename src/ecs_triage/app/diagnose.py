@@ -38,9 +38,8 @@ def service_view(snapshot: Mapping[str, Any], service_name: str) -> dict[str, An
         wanted = referenced_task_definitions(snapshot.get("data", {}), service_name)
         data["task_definitions"] = [td for td in data["task_definitions"] if td.get("taskDefinitionArn") in wanted]
     view["data"] = data
-    view["gaps"] = [
-        g for g in snapshot.get("gaps", []) or [] if not g.get("service_name") or g.get("service_name") == service_name
-    ]
+    # A gap that names the services it leaves incomplete belongs to those; others concern every service.
+    view["gaps"] = [g for g in snapshot.get("gaps", []) or [] if service_name in (g.get("services") or [service_name])]
     target = dict(snapshot.get("target", {}) or {})
     target["service"] = service_name
     view["target"] = target

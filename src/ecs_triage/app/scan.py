@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ecs_triage.app.diagnose import diagnose_snapshot, service_view
@@ -88,14 +88,27 @@ class ScanReport:
         }
 
 
-def _failed_tasks(view: Mapping[str, Any], since_seconds: int) -> int:
+def _in_window(task: Mapping[str, Any], collected: datetime | None, since_seconds: int) -> bool:
+    """A stopped task counts only when it stopped within the window (unknown times count)."""
+    if task.get("lastStatus") != "STOPPED":
+        return True
+    stopped = as_time(task.get("stoppedAt"))
+    return not (collected and stopped and collected - stopped > timedelta(seconds=since_seconds))
+
+
+def windowed(view: Mapping[str, Any], since_seconds: int) -> dict[str, Any]:
+    """The view without the stopped tasks older than the window: they are history, not today's failure."""
     collected = as_time(view.get("collected_at"))
+    data = dict(view.get("data", {}))
+    if "tasks" in data:
+        data["tasks"] = [t for t in data["tasks"] if _in_window(t, collected, since_seconds)]
+    return {**view, "data": data}
+
+
+def _failed_tasks(view: Mapping[str, Any]) -> int:
     count = 0
     for task in view.get("data", {}).get("tasks", []) or []:
         if task.get("lastStatus") != "STOPPED" or task.get("stopCode") in _BENIGN_STOP_CODES:
-            continue
-        stopped = as_time(task.get("stoppedAt"))
-        if collected and stopped and collected - stopped > timedelta(seconds=since_seconds):
             continue
         reason = str(task.get("stoppedReason") or "")
         if task.get("stopCode") is None and reason.startswith(("Scaling activity", "Task stopped by user")):
@@ -105,14 +118,15 @@ def _failed_tasks(view: Mapping[str, Any], since_seconds: int) -> int:
 
 
 def _row(view: Mapping[str, Any], since_seconds: int) -> ServiceRow | None:
+    view = windowed(view, since_seconds)
     services = view.get("data", {}).get("services", []) or []
     svc = services[0] if services else {}
     report = diagnose_snapshot(view, command="scan", scope=str(svc.get("serviceName", "")))
     desired, running = as_int(svc.get("desiredCount")) or 0, as_int(svc.get("runningCount")) or 0
-    failed = _failed_tasks(view, since_seconds)
+    failed = _failed_tasks(view)
     rollout_failed = any(d.get("rolloutState") == "FAILED" for d in svc.get("deployments", []) or [])
     errors = [f for f in report.findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["error"]]
-    missing = tuple(sorted({str(g.get("action")) for g in view.get("gaps", []) or [] if g.get("service_name")}))
+    missing = tuple(sorted({str(g.get("action")) for g in view.get("gaps", []) or [] if g.get("services")}))
     if missing:
         status = "incomplete"
     elif running < desired or rollout_failed or (failed and errors):
@@ -146,7 +160,7 @@ def scan_snapshots(snapshots: Sequence[Mapping[str, Any]], since_seconds: int = 
     for snap in snapshots:
         for op, n in (snap.get("calls") or {}).items():
             calls[op] = calls.get(op, 0) + int(n)
-        gaps.extend(g for g in snap.get("gaps", []) or [] if not g.get("service_name"))
+        gaps.extend(g for g in snap.get("gaps", []) or [] if not g.get("services"))
         for svc in snap.get("data", {}).get("services", []) or []:
             name = str(svc.get("serviceName", ""))
             row = _row(service_view(snap, name), since_seconds)

@@ -3,7 +3,8 @@
 A check is one module `etNNN_slug.py` in this package with:
   * a module docstring with the sections *What it detects*, *Why it happens*, *How to fix*, *References*
     (the docs page is generated from it);
-  * `CHECK = Check(...)`: id, slug, title, category, severity, requires (evidence kinds), modes;
+  * `CHECK = Check(...)`: id, slug, title, category, severity, requires (evidence kinds it cannot work
+    without), reads (kinds it also consults), modes;
   * `def evaluate(ev: Evidence) -> Iterator[Hit]`: pure, no I/O, no boto3, no clock, no environment.
 
 The engine stamps the id, title, severity, docs link and a stable fingerprint onto each `Hit`.
@@ -45,6 +46,9 @@ class Check:
     severity: Severity
     requires: tuple[str, ...]
     modes: tuple[Mode, ...] = ("diagnose",)
+    # Kinds the check also consults when present. A gap in one of them never lets the check pass: with no
+    # finding, the outcome is "skipped: missing permission X" (a gap in `requires` skips the check outright).
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

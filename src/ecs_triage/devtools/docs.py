@@ -19,7 +19,8 @@ def render_check_page(check: RegisteredCheck) -> str:
         f"- Severity: {meta.severity}",
         f"- Category: {meta.category}",
         f"- Runs in: {', '.join(meta.modes)}",
-        f"- Reads: {', '.join(meta.requires)}",
+        f"- Needs: {', '.join(meta.requires)}",
+        *([f"- Also reads: {', '.join(meta.reads)}"] if meta.reads else []),
         "",
     ]
     body = []
