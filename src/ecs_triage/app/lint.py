@@ -276,20 +276,10 @@ def collect_live(
 ) -> dict[str, Any]:
     """One read-only snapshot of what the files' task definitions reference (roles, images, secrets, log
     groups), with the diagnose collectors. Raises CollectError when AWS cannot be reached at all."""
-    from ecs_triage.collect.run import CLIENTS, Snap, _account, collect_scope
-    from ecs_triage.collect.session import AwsSession
+    from ecs_triage.collect import collect_definitions
 
     tds = [plain_copy(r.payload) for p in parsed_files for r in p.resources if r.kind == "task_definitions"]
-    say = progress or (lambda _msg: None)
-    with AwsSession(profile=profile, region=region) as sess:
-        snap = Snap(sess, {"lint": "live"})
-        sess.warm_in_background(CLIENTS[2:])
-        _account(sess, snap.sink)
-        snap.look("task_definitions")
-        for td in tds:
-            snap.put("task_definitions", str(td.get("taskDefinitionArn")), td)
-        collect_scope(sess, snap, cluster=None, services=[], tasks=[], log_tasks=[], progress=say)
-        return snap.build()
+    return collect_definitions(tds, profile=profile, region=region, progress=progress)
 
 
 def lint_paths(
