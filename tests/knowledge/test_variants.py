@@ -1124,10 +1124,10 @@ def _truncation_items() -> list[tuple[str, str | None, int | None, str]]:
     items = [(e["text"], e["kind"], e["exit_code"], e["expect"]) for e in examples()]
     items += [(t, k, None, c) for t, k, c in VARIANTS]
     corpus = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "public.jsonl"
-    if corpus.exists():
-        for line in corpus.read_text(encoding="utf-8").splitlines():
-            r = json.loads(line)
-            items.append((r["text"], r["kind"], r["exit_code"], r["label"]))
+    assert corpus.exists(), f"{corpus} missing: the project expects ../shared beside the checkout"
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        items.append((r["text"], r["kind"], r["exit_code"], r["label"]))
     return items
 
 
