@@ -57,6 +57,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("tasks",),
+    reads=("task_definitions", "services", "subnets", "log_events"),
 )
 
 _STEADY = re.compile(r"has reached a steady state", re.I)

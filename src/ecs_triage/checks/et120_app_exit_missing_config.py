@@ -41,6 +41,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("tasks", "task_definitions", "log_events"),
+    reads=("services",),
 )
 
 

@@ -41,6 +41,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("tasks", "log_events"),
+    reads=("task_definitions", "services"),
 )
 
 _HOSTISH = ("HOST", "URL", "URI", "ADDR", "ENDPOINT", "DSN", "SERVER")

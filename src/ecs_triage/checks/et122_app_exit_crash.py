@@ -38,6 +38,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("tasks", "log_events"),
+    reads=("task_definitions", "services"),
 )
 
 _SPECIFIC = {

@@ -37,6 +37,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("tasks", "task_definitions"),
+    reads=("services",),
 )
 
 # Fargate: cpu units -> (lowest memory, highest memory, step) in MiB.

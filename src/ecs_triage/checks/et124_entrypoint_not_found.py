@@ -38,6 +38,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("tasks", "task_definitions"),
+    reads=("log_events",),
 )
 
 _NOT_FOUND = re.compile(

@@ -35,6 +35,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("tasks", "task_definitions"),
+    reads=("log_events", "ecr_images"),
 )
 
 _EXEC_FORMAT = re.compile(r"exec format error", re.I)

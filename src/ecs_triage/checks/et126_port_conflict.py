@@ -38,6 +38,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("tasks", "task_definitions"),
+    reads=("services", "log_events"),
 )
 
 _CONFLICT = re.compile(r"port is already allocated|address already in use|EADDRINUSE|bind: address in use", re.I)

@@ -36,6 +36,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("tasks", "task_definitions"),
+    reads=("log_events",),
 )
 
 

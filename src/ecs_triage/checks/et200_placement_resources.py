@@ -45,6 +45,7 @@ CHECK = Check(
     category="service",
     severity="error",
     requires=("services",),
+    reads=("task_definitions", "container_instances", "ec2_instances"),
 )
 
 _RESOURCE = {"insufficient-memory": ("MEMORY", "memory", "MiB"), "insufficient-cpu": ("CPU", "CPU", "units")}

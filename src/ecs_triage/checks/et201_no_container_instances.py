@@ -24,6 +24,7 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
+from ecs_triage.evidence.fargate import is_fargate
 from ecs_triage.evidence.infra import name_of, placement_failures
 
 CHECK = Check(
@@ -33,6 +34,7 @@ CHECK = Check(
     category="service",
     severity="error",
     requires=("services", "container_instances"),
+    reads=("task_definitions",),
 )
 
 
@@ -46,9 +48,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         if pf.kind in ("no-container-instances", "agent-disconnected")
     }
     for svc in ev.services:
-        fargate = svc.launch_type == "FARGATE" or any(
-            str(p.get("capacityProvider", "")).startswith("FARGATE") for p in svc.capacity_provider_strategy
-        )
+        fargate = is_fargate(ev, svc)
         pf = events.get(svc.arn)
         if pf is None and (fargate or svc.running >= svc.desired or svc.desired == 0):
             continue

@@ -33,6 +33,7 @@ CHECK = Check(
     category="service",
     severity="error",
     requires=("services",),
+    reads=("task_definitions", "container_instances"),
 )
 
 

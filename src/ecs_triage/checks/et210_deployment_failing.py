@@ -44,6 +44,7 @@ CHECK = Check(
     category="service",
     severity="error",
     requires=("services",),
+    reads=("tasks", "log_events"),
 )
 
 _FAILED_EVENT = re.compile(

@@ -32,6 +32,7 @@ CHECK = Check(
     category="load-balancing",
     severity="error",
     requires=("services", "target_groups"),
+    reads=("task_definitions",),
 )
 
 

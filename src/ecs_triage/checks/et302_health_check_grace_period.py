@@ -37,6 +37,7 @@ CHECK = Check(
     category="load-balancing",
     severity="error",
     requires=("services", "tasks", "log_events"),
+    reads=("task_definitions",),
 )
 
 

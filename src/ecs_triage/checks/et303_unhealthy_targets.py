@@ -40,6 +40,7 @@ CHECK = Check(
     category="load-balancing",
     severity="error",
     requires=("services", "target_groups"),
+    reads=("tasks", "load_balancers", "security_groups", "log_events"),
 )
 
 REASONS = ("Target.ResponseCodeMismatch", "Target.Timeout", "Target.FailedHealthChecks")

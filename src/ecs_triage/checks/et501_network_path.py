@@ -57,6 +57,17 @@ CHECK = Check(
     category="network",
     severity="error",
     requires=("task_definitions", "subnets", "route_tables", "vpc_endpoints"),
+    reads=(
+        "services",
+        "tasks",
+        "container_instances",
+        "ec2_instances",
+        "vpcs",
+        "security_groups",
+        "network_acls",
+        "nat_gateways",
+        "secrets",
+    ),
 )
 
 
@@ -95,7 +106,9 @@ def _hit(
     which = "every subnet" if len(bad) == total else f"{len(bad)} of {total} subnets"
     message = f"Tasks cannot reach what they need for {need.why} from {which}: {facts}"
     if target.fargate:
-        config = {"subnets": list(target.subnets), "assignPublicIp": "ENABLED" if target.public_ip else "DISABLED"}
+        config: dict[str, object] = {"subnets": list(target.subnets)}
+        if target.public_ip is not None:
+            config["assignPublicIp"] = "ENABLED" if target.public_ip else "DISABLED"
         evidence = [EvidenceRef(target.config, target.pointer, config)]
     else:
         evidence = [

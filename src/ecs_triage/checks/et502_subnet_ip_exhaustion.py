@@ -34,6 +34,7 @@ CHECK = Check(
     category="network",
     severity="error",
     requires=("subnets",),
+    reads=("services", "tasks"),
 )
 
 _SAYS = re.compile(r"free IP|available IP|IP addresses|InsufficientFreeAddressesInSubnet", re.I)

@@ -35,6 +35,17 @@ CHECK = Check(
     category="exec",
     severity="warning",
     requires=("services", "tasks", "task_definitions"),
+    reads=(
+        "iam_roles",
+        "iam_simulations",
+        "subnets",
+        "route_tables",
+        "vpc_endpoints",
+        "vpcs",
+        "security_groups",
+        "network_acls",
+        "nat_gateways",
+    ),
 )
 
 ACTIONS = ("ssmmessages:CreateControlChannel", "ssmmessages:OpenDataChannel")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ecs_triage.evidence.model import Evidence
@@ -151,6 +151,27 @@ class NetworkAcl:
                 return e
         return None
 
+    def verdict(self, egress: bool, port: int, cidr: str) -> tuple[bool | None, NaclEntry | None]:
+        """Does the ACL let TCP `port` traffic to (egress) or from (ingress) every address of `cidr` through?
+
+        (True, entry) when the first entry covering the whole range allows; (False, entry) when it denies and
+        no earlier entry allows part of the range; (None, entry) when an earlier entry allows only part of it
+        (the traffic may well go there: no claim). An entry covering part of the range only denies part."""
+        partial_allow = False
+        for e in sorted((e for e in self.entries if e.egress == egress), key=lambda e: e.rule_number):
+            if e.protocol not in ("-1", "6", "tcp"):
+                continue
+            ranged = e.protocol != "-1" and e.from_port is not None and e.to_port is not None
+            if ranged and not (e.from_port or 0) <= port <= (e.to_port or 0):
+                continue
+            if cidr_contains(e.cidr, cidr):
+                if e.allow:
+                    return True, e
+                return (None if partial_allow else False), e
+            if e.allow and cidr_overlaps(e.cidr, cidr):
+                partial_allow = True
+        return (None if partial_allow else False), None
+
 
 @dataclass(frozen=True)
 class NatGateway:
@@ -159,6 +180,11 @@ class NatGateway:
     subnet_id: str | None
     state: str | None
     connectivity: str | None
+
+    @property
+    def private(self) -> bool:
+        """A private NAT gateway (ConnectivityType private) reaches other networks, never the internet."""
+        return (self.connectivity or "public").lower() == "private"
 
 
 @dataclass(frozen=True)
@@ -244,49 +270,9 @@ def _sg_rules(items: Any, base: str) -> tuple[SgRule, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class Network:
-    """The VPC evidence by id, with the lookups the path reasoning needs."""
-
-    region: str
-    kinds: frozenset[str]
-    subnets: Mapping[str, Subnet]
-    route_tables: tuple[RouteTable, ...]
-    vpcs: Mapping[str, Vpc]
-    endpoints: tuple[VpcEndpoint, ...]
-    security_groups: Mapping[str, SecurityGroup]
-    nacls: tuple[NetworkAcl, ...]
-    nat_gateways: Mapping[str, NatGateway]
-    internet_gateways: Mapping[str, InternetGateway]
-    instances: Mapping[str, Ec2Instance]
-
-    def route_table_for(self, subnet: Subnet) -> tuple[RouteTable | None, bool]:
-        """(the subnet's route table, True when explicitly associated; False for the VPC's main table)."""
-        for rt in self.route_tables:
-            if subnet.id in rt.subnet_ids:
-                return rt, True
-        for rt in self.route_tables:
-            if rt.main and rt.vpc_id == subnet.vpc_id:
-                return rt, False
-        return None, False
-
-    def nacl_for(self, subnet: Subnet) -> NetworkAcl | None:
-        for acl in self.nacls:
-            if subnet.id in acl.subnet_ids:
-                return acl
-        return next((a for a in self.nacls if a.default and a.vpc_id == subnet.vpc_id), None)
-
-    def endpoint(self, vpc_id: str | None, service: str, type_: str = "Interface") -> VpcEndpoint | None:
-        name = service_name(self.region, service)
-        found = [e for e in self.endpoints if e.vpc_id == vpc_id and e.service_name == name and e.type == type_]
-        return next((e for e in found if e.usable), found[0] if found else None)
-
-
-@lru_cache(maxsize=64)
-def network(ev: Evidence) -> Network:
-    data = ev.raw
+def _subnets(items: Any) -> dict[str, Subnet]:
     subnets = {}
-    for i, raw in enumerate(map(as_map, as_list(data.get("subnets")))):
+    for i, raw in enumerate(map(as_map, as_list(items))):
         sid = as_str(raw.get("SubnetId")) or ""
         subnets[sid] = Subnet(
             id=sid,
@@ -298,8 +284,12 @@ def network(ev: Evidence) -> Network:
             name=_name_tag(raw),
             index=i,
         )
+    return subnets
+
+
+def _route_tables(items: Any) -> tuple[RouteTable, ...]:
     route_tables = []
-    for raw in map(as_map, as_list(data.get("route_tables"))):
+    for raw in map(as_map, as_list(items)):
         assoc = list(map(as_map, as_list(raw.get("Associations"))))
         routes = []
         for j, r in enumerate(map(as_map, as_list(raw.get("Routes")))):
@@ -340,8 +330,12 @@ def network(ev: Evidence) -> Network:
                 routes=tuple(routes),
             )
         )
+    return tuple(route_tables)
+
+
+def _vpcs(items: Any) -> dict[str, Vpc]:
     vpcs = {}
-    for raw in map(as_map, as_list(data.get("vpcs"))):
+    for raw in map(as_map, as_list(items)):
         vid = as_str(raw.get("VpcId")) or ""
         cidrs = [as_str(raw.get("CidrBlock"))] + [
             as_str(as_map(a).get("CidrBlock")) for a in as_list(raw.get("CidrBlockAssociationSet"))
@@ -353,6 +347,10 @@ def network(ev: Evidence) -> Network:
             dns_support=as_bool(dns_s) if dns_s is not None else None,
             dns_hostnames=as_bool(dns_h) if dns_h is not None else None,
         )
+    return vpcs
+
+
+def _endpoints(items: Any) -> tuple[VpcEndpoint, ...]:
     endpoints = tuple(
         VpcEndpoint(
             id=as_str(raw.get("VpcEndpointId")) or "",
@@ -367,10 +365,14 @@ def network(ev: Evidence) -> Network:
             ),
             route_table_ids=as_strs(raw.get("RouteTableIds")) or (),
         )
-        for raw in map(as_map, as_list(data.get("vpc_endpoints")))
+        for raw in map(as_map, as_list(items))
     )
+    return endpoints
+
+
+def _security_groups(items: Any) -> dict[str, SecurityGroup]:
     sgs = {}
-    for i, raw in enumerate(map(as_map, as_list(data.get("security_groups")))):
+    for i, raw in enumerate(map(as_map, as_list(items))):
         gid = as_str(raw.get("GroupId")) or ""
         sgs[gid] = SecurityGroup(
             id=gid,
@@ -380,8 +382,12 @@ def network(ev: Evidence) -> Network:
             egress=_sg_rules(raw.get("IpPermissionsEgress"), "/IpPermissionsEgress"),
             index=i,
         )
+    return sgs
+
+
+def _nacls(items: Any) -> tuple[NetworkAcl, ...]:
     nacls = []
-    for i, raw in enumerate(map(as_map, as_list(data.get("network_acls")))):
+    for i, raw in enumerate(map(as_map, as_list(items))):
         entries = []
         for j, e in enumerate(map(as_map, as_list(raw.get("Entries")))):
             ports = as_map(e.get("PortRange"))
@@ -409,8 +415,12 @@ def network(ev: Evidence) -> Network:
                 index=i,
             )
         )
+    return tuple(nacls)
+
+
+def _nat_gateways(items: Any) -> dict[str, NatGateway]:
     nats = {}
-    for raw in map(as_map, as_list(data.get("nat_gateways"))):
+    for raw in map(as_map, as_list(items)):
         nid = as_str(raw.get("NatGatewayId")) or ""
         nats[nid] = NatGateway(
             nid,
@@ -419,8 +429,12 @@ def network(ev: Evidence) -> Network:
             as_str(raw.get("State")),
             as_str(raw.get("ConnectivityType")),
         )
+    return nats
+
+
+def _internet_gateways(items: Any) -> dict[str, InternetGateway]:
     igws = {}
-    for raw in map(as_map, as_list(data.get("internet_gateways"))):
+    for raw in map(as_map, as_list(items)):
         iid = as_str(raw.get("InternetGatewayId")) or ""
         igws[iid] = InternetGateway(
             iid,
@@ -434,8 +448,12 @@ def network(ev: Evidence) -> Network:
                 if v
             ),
         )
+    return igws
+
+
+def _instances(items: Any) -> dict[str, Ec2Instance]:
     instances = {}
-    for raw in map(as_map, as_list(data.get("ec2_instances"))):
+    for raw in map(as_map, as_list(items)):
         iid = as_str(raw.get("InstanceId")) or ""
         instances[iid] = Ec2Instance(
             id=iid,
@@ -446,16 +464,82 @@ def network(ev: Evidence) -> Network:
             private_ip=as_str(raw.get("PrivateIpAddress")),
             instance_profile_arn=as_str(as_map(raw.get("IamInstanceProfile")).get("Arn")),
         )
-    return Network(
-        region=ev.region or "us-east-1",
-        kinds=ev.kinds,
-        subnets=subnets,
-        route_tables=tuple(route_tables),
-        vpcs=vpcs,
-        endpoints=endpoints,
-        security_groups=sgs,
-        nacls=tuple(nacls),
-        nat_gateways=nats,
-        internet_gateways=igws,
-        instances=instances,
-    )
+    return instances
+
+
+class Network:
+    """The VPC evidence by id, with the lookups the path reasoning needs. Each kind is parsed on first use,
+    so a check reads (and must declare) only the kinds its reasoning consults."""
+
+    def __init__(self, ev: Evidence) -> None:
+        self.region = ev.region or "us-east-1"
+        self.kinds = ev.kinds
+        self._raw = ev.raw
+
+    @cached_property
+    def subnets(self) -> Mapping[str, Subnet]:
+        return _subnets(self._raw.get("subnets"))
+
+    @cached_property
+    def route_tables(self) -> tuple[RouteTable, ...]:
+        return _route_tables(self._raw.get("route_tables"))
+
+    @cached_property
+    def vpcs(self) -> Mapping[str, Vpc]:
+        return _vpcs(self._raw.get("vpcs"))
+
+    @cached_property
+    def endpoints(self) -> tuple[VpcEndpoint, ...]:
+        return _endpoints(self._raw.get("vpc_endpoints"))
+
+    @cached_property
+    def security_groups(self) -> Mapping[str, SecurityGroup]:
+        return _security_groups(self._raw.get("security_groups"))
+
+    @cached_property
+    def nacls(self) -> tuple[NetworkAcl, ...]:
+        return _nacls(self._raw.get("network_acls"))
+
+    @cached_property
+    def nat_gateways(self) -> Mapping[str, NatGateway]:
+        return _nat_gateways(self._raw.get("nat_gateways"))
+
+    @cached_property
+    def internet_gateways(self) -> Mapping[str, InternetGateway]:
+        return _internet_gateways(self._raw.get("internet_gateways"))
+
+    @cached_property
+    def instances(self) -> Mapping[str, Ec2Instance]:
+        return _instances(self._raw.get("ec2_instances"))
+
+    def route_table_for(self, subnet: Subnet) -> tuple[RouteTable | None, bool]:
+        """(the subnet's route table, True when explicitly associated; False for the VPC's main table)."""
+        for rt in self.route_tables:
+            if subnet.id in rt.subnet_ids:
+                return rt, True
+        for rt in self.route_tables:
+            if rt.main and rt.vpc_id == subnet.vpc_id:
+                return rt, False
+        return None, False
+
+    def nacl_for(self, subnet: Subnet) -> NetworkAcl | None:
+        for acl in self.nacls:
+            if subnet.id in acl.subnet_ids:
+                return acl
+        return next((a for a in self.nacls if a.default and a.vpc_id == subnet.vpc_id), None)
+
+    def endpoint(self, vpc_id: str | None, service: str, type_: str = "Interface") -> VpcEndpoint | None:
+        name = service_name(self.region, service)
+        found = [e for e in self.endpoints if e.vpc_id == vpc_id and e.service_name == name and e.type == type_]
+        return next((e for e in found if e.usable), found[0] if found else None)
+
+    def internet_nats(self, vpc_id: str | None) -> list[NatGateway]:
+        """The available public NAT gateways of a VPC (a private NAT gateway gives no internet access)."""
+        return [
+            n for n in self.nat_gateways.values() if n.vpc_id == vpc_id and n.state == "available" and not n.private
+        ]
+
+
+@lru_cache(maxsize=64)
+def network(ev: Evidence) -> Network:
+    return Network(ev)

@@ -9,8 +9,18 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from ecs_triage.evidence.infra.ec2 import Network, Subnet, Vpc, cidr_contains, cidr_overlaps, network, service_name
-from ecs_triage.evidence.model import Evidence, Service, Task, TaskDefinition
+from ecs_triage.evidence.fargate import is_fargate
+from ecs_triage.evidence.infra.ec2 import (
+    Network,
+    NetworkAcl,
+    Subnet,
+    Vpc,
+    cidr_contains,
+    cidr_overlaps,
+    network,
+    service_name,
+)
+from ecs_triage.evidence.model import Evidence, Task, TaskDefinition
 from ecs_triage.evidence.parse import as_list, as_map, as_str
 
 # --------------------------------------------------------------------------------------- network path
@@ -63,8 +73,15 @@ class Path:
 
 
 def _sg_allows_egress(
-    net: Network, sg_ids: Sequence[str], port: int, dest_cidr: str | None, dest_sgs: Sequence[str] = (), prefix=False
+    net: Network,
+    sg_ids: Sequence[str],
+    port: int,
+    dest_cidr: str | None,
+    dest_sgs: Sequence[str] = (),
+    prefix: bool | str = False,
 ) -> bool | None:
+    """Do the security groups allow TCP `port` out to `dest_cidr` / `dest_sgs` / a prefix list (`prefix`: True
+    for any prefix list, a `pl-...` id for that one)? None when the groups are unknown."""
     groups = [net.security_groups.get(g) for g in sg_ids]
     if not sg_ids or any(g is None for g in groups):
         return None
@@ -79,7 +96,7 @@ def _sg_allows_egress(
                 return True
             if dest_sgs and set(rule.group_ids) & set(dest_sgs):
                 return True
-            if prefix and rule.prefix_lists:
+            if prefix and rule.prefix_lists and (prefix is True or prefix in rule.prefix_lists):
                 return True
     return False
 
@@ -102,79 +119,133 @@ def _sg_allows_ingress(net: Network, sg_ids: Sequence[str], port: int, src_sgs: 
     return False
 
 
+def _nacl_state(
+    acl: NetworkAcl, subnet: Subnet, cidr: str, what: str, problems: list[str], proofs: list[Proof]
+) -> bool | None:
+    """Does the subnet's ACL let TCP 443 out to `cidr` and the replies (ephemeral ports) back in?"""
+    out, out_entry = acl.verdict(True, 443, cidr)
+    if out is False:
+        problems.append(f"the network ACL {acl.id} of {subnet.id} denies outbound TCP 443 to {cidr} ({what})")
+        proofs.append(Proof("network_acls", acl.id, out_entry.pointer if out_entry else "/Entries", "deny"))
+        return False
+    back, back_entry = acl.verdict(False, 49152, cidr)
+    if back is False:
+        problems.append(
+            f"the network ACL {acl.id} of {subnet.id} denies inbound ephemeral ports (1024-65535) from {cidr} ({what})"
+        )
+        proofs.append(Proof("network_acls", acl.id, back_entry.pointer if back_entry else "/Entries", "deny"))
+        return False
+    return None if out is None or back is None else True
+
+
 def path_to(
     ev: Evidence,
     subnet_id: str,
     security_groups: Sequence[str],
-    public_ip: bool,
+    public_ip: bool | None,
     services: Sequence[str],
 ) -> Path:
-    """Can tasks in `subnet_id` with `security_groups` reach the AWS `services` (endpoint short names)?"""
+    """Can tasks in `subnet_id` with `security_groups` reach the AWS `services` (endpoint short names; () =
+    the internet itself)? `public_ip` None: unknown (a standalone task whose ENI is gone), so an internet
+    gateway route is a possible path, never a proved failure."""
     net = network(ev)
-    proofs: list[Proof] = []
-    problems: list[str] = []
     subnet = net.subnets.get(subnet_id)
     if subnet is None:
         return Path(subnet_id, None, False, None, "", ("subnet not in the evidence",), (), (), (), None, None)
     rt, explicit = net.route_table_for(subnet)
-    vpc = net.vpcs.get(subnet.vpc_id or "")
-    nat_candidate = next(
-        (n.id for n in net.nat_gateways.values() if n.vpc_id == subnet.vpc_id and n.state == "available"), None
-    )
     if rt is None:
         return Path(
             subnet_id, None, False, None, "", ("route table not in the evidence",), (), (), (), subnet.vpc_id, None
         )
+    nats = net.internet_nats(subnet.vpc_id)
+    nat_candidate = nats[0].id if nats else None
+    vpc = net.vpcs.get(subnet.vpc_id or "")
+
+    # --- the internet path: the subnet's default route
+    route_problems: list[str] = []
+    route_proofs: list[Proof] = []
     rt_kind = "explicit" if explicit else "main"
     default = rt.default_route()
     internet_via = ""
     internet_state: bool | None = False
     if default is not None and default.active and default.target:
         tgt = default.target
-        proofs.append(Proof("route_tables", rt.id, default.pointer, {"0.0.0.0/0": tgt}))
+        route_proofs.append(Proof("route_tables", rt.id, default.pointer, {"0.0.0.0/0": tgt}))
         if tgt.startswith("igw-"):
             if public_ip:
                 internet_via, internet_state = f"internet gateway {tgt} with a public IP", True
+            elif public_ip is None:
+                internet_via, internet_state = f"internet gateway {tgt}, if the task got a public IP", None
+                route_problems.append(
+                    f"{subnet.id} routes 0.0.0.0/0 to the internet gateway {tgt} (route table {rt.id}, {rt_kind}); "
+                    "whether the task had a public IP is not in the evidence"
+                )
             else:
-                problems.append(
+                route_problems.append(
                     f"{subnet.id} routes 0.0.0.0/0 to the internet gateway {tgt} (route table {rt.id}, {rt_kind}) "
                     "but the task gets no public IP (assignPublicIp is DISABLED)"
                 )
         elif tgt.startswith("nat-"):
             nat = net.nat_gateways.get(tgt)
-            if nat is None or (nat.state or "available") == "available":
+            if nat is not None and nat.private:
+                route_problems.append(
+                    f"{subnet.id} routes 0.0.0.0/0 to the private NAT gateway {tgt} (route table {rt.id}, "
+                    f"{rt_kind}), which has no internet access"
+                )
+                route_proofs.append(Proof("nat_gateways", tgt, "/ConnectivityType", nat.connectivity))
+            elif nat is None or (nat.state or "available") == "available":
                 internet_via, internet_state = f"NAT gateway {tgt}", True
             else:
-                problems.append(f"the NAT gateway {tgt} that {rt.id} routes 0.0.0.0/0 to is {nat.state}")
+                route_problems.append(f"the NAT gateway {tgt} that {rt.id} routes 0.0.0.0/0 to is {nat.state}")
+                route_proofs.append(Proof("nat_gateways", tgt, "/State", nat.state))
         else:
             # transit gateway, peering, an appliance: the path goes on beyond what we can see
             internet_via, internet_state = f"{tgt} (beyond what ecs-triage can see)", None
     else:
         where = f"(route table {rt.id}, {rt_kind})"
         if default is not None and not default.active:
-            problems.append(
+            route_problems.append(
                 f"{subnet.id} routes 0.0.0.0/0 to {default.target} but the route is {default.state} {where}"
             )
-            proofs.append(Proof("route_tables", rt.id, default.pointer, {"State": default.state}))
+            route_proofs.append(Proof("route_tables", rt.id, default.pointer, {"State": default.state}))
         else:
-            label = "private" if not public_ip else "public IP but"
-            problems.append(f"{subnet.id} ({label}) routes 0.0.0.0/0 nowhere {where}")
-            proofs.append(Proof("route_tables", rt.id, "/Routes", [r.destination or r.prefix_list for r in rt.routes]))
+            label = "public IP but" if public_ip else "private"
+            route_problems.append(f"{subnet.id} ({label}) routes 0.0.0.0/0 nowhere {where}")
+            route_proofs.append(
+                Proof("route_tables", rt.id, "/Routes", [r.destination or r.prefix_list for r in rt.routes])
+            )
 
+    # --- the endpoint path: one endpoint per service
+    ep_problems: list[str] = []
+    ep_proofs: list[Proof] = []
     blocked: list[str] = []
     sg_open: list[str] = []
     missing: list[str] = []
     via_endpoints: list[str] = []
     endpoint_ok = True
+    endpoint_uncertain = False
+    s3_gateway: str | None = None  # the S3 gateway endpoint on the path
     for short in services:
         if short == "s3":
             ep = net.endpoint(subnet.vpc_id, "s3", "Gateway")
             if ep is not None and ep.usable and rt.id in ep.route_table_ids:
+                prefix_list = next((r.prefix_list for r in rt.routes if r.target == ep.id and r.prefix_list), None)
+                egress = _sg_allows_egress(net, security_groups, 443, None, prefix=prefix_list or True)
+                if egress is False:
+                    ep_problems.append(
+                        f"the task security groups {', '.join(security_groups)} allow no TCP 443 egress to the S3 "
+                        f"prefix list{' ' + prefix_list if prefix_list else ''} or 0.0.0.0/0 (S3 gateway endpoint {ep.id})"
+                    )
+                    ep_proofs.extend(_egress_proofs(net, security_groups))
+                    blocked.append("security-group")
+                    endpoint_ok = False
+                    continue
                 via_endpoints.append(ep.id)
+                s3_gateway = ep.id
                 continue
             if ep is not None and rt.id not in ep.route_table_ids:
-                problems.append(f"the S3 gateway endpoint {ep.id} is not associated with {rt.id}")
-                proofs.append(Proof("vpc_endpoints", ep.id, "/RouteTableIds", list(ep.route_table_ids)))
+                ep_problems.append(f"the S3 gateway endpoint {ep.id} is not associated with {rt.id}")
+                ep_proofs.append(Proof("vpc_endpoints", ep.id, "/RouteTableIds", list(ep.route_table_ids)))
             missing.append("s3")
             endpoint_ok = False
             continue
@@ -184,23 +255,23 @@ def path_to(
             endpoint_ok = False
             continue
         if not ep.private_dns:
-            problems.append(f"the {short} endpoint {ep.id} has private DNS disabled")
-            proofs.append(Proof("vpc_endpoints", ep.id, "/PrivateDnsEnabled", False))
+            ep_problems.append(f"the {short} endpoint {ep.id} has private DNS disabled")
+            ep_proofs.append(Proof("vpc_endpoints", ep.id, "/PrivateDnsEnabled", False))
             blocked.append("dns")
             endpoint_ok = False
             continue
         if vpc is not None and (vpc.dns_support is False or vpc.dns_hostnames is False):
-            problems.append(
+            ep_problems.append(
                 f"{vpc.id} has enableDnsSupport={vpc.dns_support} enableDnsHostnames={vpc.dns_hostnames}: "
                 "endpoint private DNS names do not resolve"
             )
-            proofs.append(Proof("vpcs", vpc.id, "/EnableDnsHostnames", vpc.dns_hostnames))
+            ep_proofs.append(Proof("vpcs", vpc.id, "/EnableDnsHostnames", vpc.dns_hostnames))
             blocked.append("dns")
             endpoint_ok = False
             continue
         ingress = _sg_allows_ingress(net, ep.security_group_ids, 443, security_groups, subnet.cidr)
         if ingress is False:
-            problems.append(
+            ep_problems.append(
                 f"the {short} endpoint's security group {', '.join(ep.security_group_ids)} does not allow "
                 f"TCP 443 from the task security group or {subnet.cidr}"
             )
@@ -210,7 +281,9 @@ def path_to(
             continue
         egress = _sg_allows_egress(net, security_groups, 443, _vpc_cidr(vpc, subnet), ep.security_group_ids)
         if egress is False:
-            problems.append(f"the task security groups {', '.join(security_groups)} allow no TCP 443 egress to {ep.id}")
+            ep_problems.append(
+                f"the task security groups {', '.join(security_groups)} allow no TCP 443 egress to {ep.id}"
+            )
             blocked.append("security-group")
             endpoint_ok = False
             continue
@@ -218,8 +291,8 @@ def path_to(
 
     if missing and internet_state is not True:
         names = ", ".join(service_name(net.region, s) for s in missing)
-        problems.append(f"the VPC {subnet.vpc_id} has no {names} endpoint" + ("s" if len(missing) > 1 else ""))
-        proofs.append(
+        ep_problems.append(f"the VPC {subnet.vpc_id} has no {names} endpoint" + ("s" if len(missing) > 1 else ""))
+        ep_proofs.append(
             Proof(
                 "vpc_endpoints",
                 subnet.vpc_id or "",
@@ -228,41 +301,62 @@ def path_to(
             )
         )
 
-    # internet path: task SG egress 443 to 0.0.0.0/0, NACL out 443 + in ephemeral
+    # --- the internet path: task SG egress 443 anywhere, NACL out 443 + in ephemeral to anywhere
     if internet_state is True:
-        egress = _sg_allows_egress(net, security_groups, 443, "0.0.0.0/0", prefix="s3" in services)
+        egress = _sg_allows_egress(net, security_groups, 443, "0.0.0.0/0", prefix=set(services) <= {"s3"})
         if egress is False:
-            problems.append(f"the task security groups {', '.join(security_groups)} allow no TCP 443 egress")
-            for g in security_groups:
-                sg = net.security_groups.get(g)
-                if sg:
-                    proofs.append(Proof("security_groups", g, "/IpPermissionsEgress", len(sg.egress)))
+            route_problems.append(f"the task security groups {', '.join(security_groups)} allow no TCP 443 egress")
+            route_proofs.extend(_egress_proofs(net, security_groups))
             blocked.append("security-group")
             internet_state = False
     acl = net.nacl_for(subnet)
-    if acl is not None and (internet_state is True or via_endpoints):
-        out = acl.decide(True, 443)
-        back = acl.decide(False, 49152)
-        if out is None or not out.allow:
-            problems.append(f"the network ACL {acl.id} of {subnet.id} denies outbound TCP 443")
-            proofs.append(Proof("network_acls", acl.id, out.pointer if out else "/Entries", "deny"))
-            blocked.append("nacl")
-            internet_state, endpoint_ok = False, False
-        elif back is None or not back.allow:
-            problems.append(f"the network ACL {acl.id} of {subnet.id} denies inbound ephemeral ports (1024-65535)")
-            proofs.append(Proof("network_acls", acl.id, back.pointer if back else "/Entries", "deny"))
-            blocked.append("nacl")
-            internet_state, endpoint_ok = False, False
+    if acl is not None and internet_state is True:
+        state = _nacl_state(acl, subnet, "0.0.0.0/0", "the internet", route_problems, route_proofs)
+        if state is not True:
+            internet_state = state
+            if state is False:
+                blocked.append("nacl")
+    # --- the endpoint path: interface endpoints sit in the VPC (its CIDR), S3 behind a gateway is public space
+    if acl is not None and endpoint_ok and not missing and via_endpoints:
+        interface = [e for e in via_endpoints if e != s3_gateway]
+        checks: list[tuple[str, str]] = []
+        if interface:
+            vpc_cidr = _vpc_cidr(vpc, subnet)
+            if vpc_cidr:
+                checks.append((vpc_cidr, "the interface endpoints"))
+            else:
+                endpoint_uncertain = True
+        if s3_gateway:
+            checks.append(("0.0.0.0/0", "S3 through the gateway endpoint"))
+        for cidr, what in checks:
+            state = _nacl_state(acl, subnet, cidr, what, ep_problems, ep_proofs)
+            if state is False:
+                blocked.append("nacl")
+                endpoint_ok = False
+                break
+            if state is None:
+                endpoint_uncertain = True
 
+    endpoints_state: bool | None = False
+    if endpoint_ok and not missing and via_endpoints:
+        endpoints_state = None if endpoint_uncertain else True
     if internet_state is True:
         ok: bool | None = True
         via = internet_via
-    elif endpoint_ok and not missing and via_endpoints:
+    elif endpoints_state is True:
         ok, via = True, "VPC endpoints " + ", ".join(via_endpoints)
-    elif internet_state is None:
-        ok, via = None, internet_via
+    elif internet_state is None or endpoints_state is None:
+        ok, via = None, internet_via or "VPC endpoints " + ", ".join(via_endpoints)
     else:
         ok, via = False, ""
+    # an endpoint design (the VPC has endpoints for what is needed) names the endpoint problem first
+    endpoint_design = bool(via_endpoints) or any(
+        net.endpoint(subnet.vpc_id, s, "Gateway" if s == "s3" else "Interface") is not None for s in services
+    )
+    if endpoint_design:
+        problems, proofs = ep_problems + route_problems, ep_proofs + route_proofs
+    else:
+        problems, proofs = route_problems + ep_problems, route_proofs + ep_proofs
     return Path(
         subnet=subnet.id,
         route_table=rt.id,
@@ -279,6 +373,15 @@ def path_to(
     )
 
 
+def _egress_proofs(net: Network, security_groups: Sequence[str]) -> list[Proof]:
+    out = []
+    for g in security_groups:
+        sg = net.security_groups.get(g)
+        if sg:
+            out.append(Proof("security_groups", g, "/IpPermissionsEgress", len(sg.egress)))
+    return out
+
+
 def _vpc_cidr(vpc: Vpc | None, subnet: Subnet) -> str | None:
     return vpc.cidrs[0] if vpc is not None and vpc.cidrs else subnet.cidr
 
@@ -291,8 +394,8 @@ class AwsVpcTarget:
     cluster_arn: str
     service: str | None
     subnets: tuple[str, ...]
-    security_groups: tuple[str, ...]
-    public_ip: bool
+    security_groups: tuple[str, ...]  # () = unknown (a standalone task: its ENI's groups are not in the evidence)
+    public_ip: bool | None  # None = unknown (a standalone task whose ENI carries no public IP in the evidence)
     pointer: str  # where the configuration sits in `config_resource` (default: `resource`)
     tasks: tuple[Task, ...]
     config_resource: str = ""
@@ -341,12 +444,22 @@ def awsvpc_targets(ev: Evidence) -> tuple[AwsVpcTarget, ...]:
                 service=t.service_name,
                 subnets=(t.subnet_id,),
                 security_groups=(),
-                public_ip=False,
+                public_ip=_task_public_ip(t),
                 pointer="/attachments",
                 tasks=(t,),
             )
         )
     return tuple(out)
+
+
+def _task_public_ip(task: Task) -> bool | None:
+    """True when the task's ENI attachment names a public IP; None otherwise (ECS does not record
+    assignPublicIp on a standalone task, and a stopped task's ENI is gone)."""
+    for att in map(as_map, as_list(task.raw.get("attachments"))):
+        for d in map(as_map, as_list(att.get("details"))):
+            if str(d.get("name", "")).lower() in ("publicipv4address", "publicip") and as_str(d.get("value")):
+                return True
+    return None
 
 
 # ----------------------------------------------------------------------------- what a task must reach
@@ -363,29 +476,51 @@ class Need:
 
 
 _ECR = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/")
+_SECRETS_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]*):")
+_SSM_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:([a-z0-9-]*):")
+
+
+def _ref_service(ref: str, region: str, registry_auth: bool = False) -> str | None:
+    """The endpoint a secret reference needs (None: another region, reached over the internet). A
+    `repositoryCredentials` reference is always Secrets Manager; a bare `secrets` name is an SSM parameter."""
+    for pattern, service in ((_SECRETS_ARN, "secretsmanager"), (_SSM_ARN, "ssm")):
+        m = pattern.match(ref)
+        if m:
+            return service if m.group(1) in ("", region) else None
+    return "secretsmanager" if registry_auth else "ssm"
 
 
 def needs_of(ev: Evidence, td: TaskDefinition) -> tuple[Need, ...]:
-    """What the task must reach to start, in the order ECS needs it: image, secrets, logs."""
+    """What the task must reach to start, in the order ECS needs it: images (every container's), secrets, logs."""
     region = ev.region or "us-east-1"
     out: list[Need] = []
+    ecr_images: list[str] = []
+    internet_images: list[str] = []
     for cd in td.containers:
         image = cd.image or ""
         m = _ECR.match(image)
         if m and m.group(2) == region:
-            out.append(Need("image", "image-pull-network", ("ecr.api", "ecr.dkr", "s3"), f"image {image}"))
-        elif image and not m:
-            out.append(Need("image", "image-pull-network", (), f"image {image} (a registry on the internet)"))
-        if out:
-            break
+            ecr_images.append(image)
+        elif image:
+            internet_images.append(image)  # another registry, or ECR in another region: over the internet
+    if ecr_images:
+        out.append(Need("image", "image-pull-network", ("ecr.api", "ecr.dkr", "s3"), f"image {ecr_images[0]}"))
+    if internet_images:
+        image = internet_images[0]
+        where = "Amazon ECR in another region" if _ECR.match(image) else "a registry on the internet"
+        out.append(Need("image", "image-pull-network", (), f"image {image} ({where})"))
     secret_services: list[str] = []
-    refs = [s.value_from for cd in td.containers for s in cd.secrets]
-    refs += [s.value_from for cd in td.containers if cd.log_configuration for s in cd.log_configuration.secret_options]
-    refs += [cd.repository_credentials for cd in td.containers if cd.repository_credentials]
-    for ref in refs:
-        service = "secretsmanager" if ref.startswith("arn:aws:secretsmanager:") else "ssm"
-        arn_region = ref.split(":")[3] if ref.startswith("arn:") and ref.count(":") >= 4 else region
-        if arn_region == region and service not in secret_services:
+    refs = [(s.value_from, False) for cd in td.containers for s in cd.secrets]
+    refs += [
+        (s.value_from, False)
+        for cd in td.containers
+        if cd.log_configuration
+        for s in cd.log_configuration.secret_options
+    ]
+    refs += [(cd.repository_credentials, True) for cd in td.containers if cd.repository_credentials]
+    for ref, registry_auth in refs:
+        service = _ref_service(ref or "", region, registry_auth)
+        if service is not None and service not in secret_services:
             secret_services.append(service)
     for item in map(as_map, as_list(ev.raw.get("secrets"))):
         key = as_str(as_map(item.get("secret")).get("KmsKeyId"))
@@ -427,21 +562,6 @@ def stopped_says(ev: Evidence, tasks: Iterable[Task]) -> tuple[str | None, tuple
                 if pattern.search(text):
                     return need, (t.arn, pointer, text)
     return None, None
-
-
-def is_fargate(ev: Evidence, svc: Service | None, task: Task | None = None) -> bool:
-    """Does this service (or task) run on Fargate? Launch type, capacity provider, else the task definition."""
-    if task is not None and task.launch_type:
-        return task.launch_type == "FARGATE"
-    if svc is not None:
-        if svc.launch_type:
-            return svc.launch_type == "FARGATE"
-        providers = [str(p.get("capacityProvider", "")) for p in svc.capacity_provider_strategy]
-        if providers:
-            return all(p.startswith("FARGATE") for p in providers)
-    arn = svc.task_definition_arn if svc is not None else (task.task_definition_arn if task else None)
-    td = ev.task_definition(arn)
-    return td is not None and td.requires_compatibilities == ("FARGATE",)
 
 
 @lru_cache(maxsize=64)
