@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
+from ecs_triage.evidence.fargate import DOCS, cpu_units, is_fargate, memory_mib, nearest_pair
 from ecs_triage.evidence.infra import name_of, service_of
 from ecs_triage.evidence.model import Container, TaskDefinition
 
@@ -40,37 +41,7 @@ CHECK = Check(
     reads=("services",),
 )
 
-# Fargate: cpu units -> (lowest memory, highest memory, step) in MiB.
-FARGATE = {
-    256: (512, 2048, None),
-    512: (1024, 4096, 1024),
-    1024: (2048, 8192, 1024),
-    2048: (4096, 16384, 1024),
-    4096: (8192, 30720, 1024),
-    8192: (16384, 61440, 4096),
-    16384: (32768, 122880, 8192),
-}
-_FARGATE_256 = (512, 1024, 2048)
 REQUESTED_STOPS = ("UserInitiated", "ServiceSchedulerInitiated", "SpotInterruption", "TerminationNotice")
-
-
-def fargate_memory_options(cpu: int) -> list[int]:
-    if cpu == 256:
-        return list(_FARGATE_256)
-    lo, hi, step = FARGATE[cpu]
-    assert step is not None
-    return list(range(lo, hi + 1, step))
-
-
-def fargate_size_for(memory: int, cpu: int | None) -> tuple[int, int] | None:
-    """The smallest valid Fargate (cpu, memory) with memory >= `memory`, keeping cpu when it allows it."""
-    for c in sorted(FARGATE):
-        if cpu is not None and c < cpu:
-            continue
-        for m in fargate_memory_options(c):
-            if m >= memory:
-                return c, m
-    return None
 
 
 def _killed_by_other(task: Any) -> str | None:
@@ -86,9 +57,20 @@ def _killed_by_other(task: Any) -> str | None:
     return None
 
 
-def _other_exit_first(task: Any, c: Container) -> bool:
-    """Another container exited on its own (not 137): this one was only killed while the task stopped."""
-    return any(o.name != c.name and o.exit_code not in (None, 0, 137, 143) for o in task.containers)
+def _other_exit_first(task: Any, c: Container, td: TaskDefinition | None) -> bool:
+    """This container was only killed while the task stopped: another container exited on its own (not 137),
+    or, for a non-essential sidecar, an essential container exited (any code, 0 included: a normal end) and
+    ECS stopped the task, sending SIGKILL to the sidecar after its stop timeout."""
+    if any(o.name != c.name and o.exit_code not in (None, 0, 137, 143) for o in task.containers):
+        return True
+    cd = td.container(c.name) if td is not None else None
+    if task.stop_code != "EssentialContainerExited" or cd is None or cd.essential or c.exit_code not in (137, 143):
+        return False
+    for o in task.containers:
+        other = td.container(o.name) if td is not None else None
+        if o.name != c.name and other is not None and other.essential and o.exit_code is not None:
+            return True
+    return False
 
 
 def evaluate(ev: Evidence) -> Iterator[Hit]:
@@ -97,7 +79,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         td = ev.task_definition(task.task_definition_arn)
         for c in task.containers:
             oom_reason = "outofmemory" in (c.reason or "").lower() or "oom" in (c.reason or "").lower().split()
-            if not oom_reason and (c.exit_code != 137 or _killed_by_other(task) or _other_exit_first(task, c)):
+            if not oom_reason and (c.exit_code != 137 or _killed_by_other(task) or _other_exit_first(task, c, td)):
                 continue
             key = (task.task_definition_arn, c.name)
             if key in seen:
@@ -149,8 +131,8 @@ def _fix(ev: Evidence, task: Any, container: str, td: TaskDefinition | None) -> 
     cd = td.container(container)
     patch: dict[str, Any] = {}
     steps = []
-    task_mem = int(td.memory) if td.memory and td.memory.isdigit() else None
-    cpu = int(td.cpu) if td.cpu and td.cpu.isdigit() else None
+    task_mem = memory_mib(td.memory)
+    cpu = cpu_units(td.cpu)
     if cd is not None and cd.memory and (task_mem is None or cd.memory < task_mem):
         new_c = cd.memory * 2
         patch["containerDefinitions"] = [{"name": container, "memory": new_c}]
@@ -159,9 +141,9 @@ def _fix(ev: Evidence, task: Any, container: str, td: TaskDefinition | None) -> 
     else:
         need_task = (task_mem or 512) * 2
     if task_mem is not None and need_task > task_mem:
-        if td.is_fargate:
-            size = fargate_size_for(need_task, cpu)
-            if size is not None:
+        if is_fargate(ev, task=task, td=td):
+            size = nearest_pair(cpu, need_task)  # the largest Fargate size when none is that big
+            if size[1] > task_mem:
                 if size[0] != cpu:
                     patch["cpu"] = str(size[0])
                 patch["memory"] = str(size[1])
@@ -196,8 +178,6 @@ def _fix(ev: Evidence, task: Any, container: str, td: TaskDefinition | None) -> 
         commands=tuple(commands),
         snippet=patch or None,
         snippet_title=f"task-definition patch for {td.family}",
-        docs=(
-            "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size",
-        ),
+        docs=(DOCS,),
         risk="review",
     )

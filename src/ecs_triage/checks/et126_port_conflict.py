@@ -43,17 +43,24 @@ CHECK = Check(
 
 _CONFLICT = re.compile(r"port is already allocated|address already in use|EADDRINUSE|bind: address in use", re.I)
 _PORTS = (
-    re.compile(r"(?:0\.0\.0\.0|\[::\]|::|\*|localhost|127\.0\.0\.1|\d{1,3}(?:\.\d{1,3}){3}):(\d{2,5})\b"),
+    # an address before the port: 0.0.0.0:8080, [::]:8080, :::3000, *:80, localhost:80, 10.0.1.5:8080
+    re.compile(r"(?:0\.0\.0\.0|\[::\]|::|\*|localhost|127\.0\.0\.1|\d{1,3}(?:\.\d{1,3}){3}):(\d{2,5})\b(?!:\d)"),
+    # Go's empty host: "listen tcp :8080: bind" (never the minutes of a 13:10:01 clock: no digit before the colon)
+    re.compile(r"(?<![\w:.]):(\d{2,5})\b(?![:.]\d)"),
     re.compile(r"\bport (\d{2,5})\b", re.I),
 )
 
 
-def _port(text: str) -> int | None:
-    for pattern in _PORTS:
-        m = pattern.search(text)
-        if m:
-            return int(m.group(1))
-    return None
+def _port(text: str, known: set[int] | None = None) -> int | None:
+    """The port a bind error names. With `known` (the task definition's ports), a candidate that is one of
+    them wins over the first one found; numbers inside a timestamp are never candidates."""
+    found = [int(m.group(1)) for pattern in _PORTS for m in pattern.finditer(text)]
+    found = [p for p in found if 0 < p < 65536]
+    if known:
+        for p in found:
+            if p in known:
+                return p
+    return found[0] if found else None
 
 
 def _conflict_text(ev: Evidence, task: Any) -> tuple[str, str, str, str] | None:
@@ -83,10 +90,11 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             continue
         resource, pointer, text, cname = found
         mode = td.network_mode or "bridge"
-        port = _port(text)
         cd = td.container(cname) or next((c for c in td.containers if c.essential), None)
         if cd is None or (td.arn, cd.name) in seen:
             continue
+        known = {p for pm_ in cd.port_mappings for p in (pm_.host_port, pm_.container_port) if p}
+        port = _port(text, known)
         mappings = [p for p in cd.port_mappings if port is None or port in (p.host_port, p.container_port)]
         evidence = [EvidenceRef(resource, pointer, text), EvidenceRef(td.label, "/networkMode", td.network_mode)]
         pm: PortMapping | None
@@ -120,38 +128,70 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             cause="port-conflict",
             confidence=0.9,
             evidence=tuple(evidence),
-            fix=_fix(ev, task, td.family, td.label, cd.name, mode, pm.container_port if pm else port),
+            fix=_fix(
+                ev,
+                task,
+                td.family,
+                td.label,
+                cd.name,
+                mode,
+                pm.container_port if pm else port,
+                pm.host_port if pm else port,
+                [p.container_port for c in td.containers for p in c.port_mappings if p.container_port],
+            ),
             pointer=pm.pointer if pm else "/networkMode",
             signature="port.already-allocated",
         )
 
 
-def _fix(ev: Evidence, task: Any, family: str, label: str, container: str, mode: str, port: int | None) -> Fix:
+def _fix(
+    ev: Evidence,
+    task: Any,
+    family: str,
+    label: str,
+    container: str,
+    mode: str,
+    port: int | None,
+    host_port: int | None,
+    used: list[int],
+) -> Fix:
     service = service_of(ev, task)
     commands = []
+    shown = f"port {port}" if port else "its port"
     if mode == "bridge":
         snippet: dict[str, Any] = {
             "containerDefinitions": [
                 {"name": container, "portMappings": [{"containerPort": port, "hostPort": 0, "protocol": "tcp"}]}
             ]
         }
-        summary = f"Use a dynamic host port for container {container} (hostPort 0) in {family}"
+        summary = f"Use a dynamic host port for container {container} (hostPort 0 instead of {host_port}) in {family}"
         steps = [
-            f"Set hostPort to 0 for containerPort {port} of container {container} and register a new revision.",
+            f"Set hostPort to 0 (not {host_port}) for containerPort {port} of container {container} and register "
+            "a new revision.",
             "Keep the load balancer target group on target type `instance`: ECS registers the chosen port.",
             "Allow the instances' security group to receive the ephemeral range (32768-65535) from the load balancer.",
         ]
     elif mode == "host":
         snippet = {"networkMode": "awsvpc"}
-        summary = f"Move {family} from host network mode to awsvpc (or bridge with dynamic ports)"
+        summary = (
+            f"Move {family} from host network mode to awsvpc (or bridge with dynamic ports): in host mode "
+            f"container {container} binds {shown} on the instance itself"
+        )
         steps = [
-            "Set networkMode to awsvpc and register a new revision; give the service a networkConfiguration.",
+            f"Set networkMode to awsvpc and register a new revision; give the service a networkConfiguration. "
+            f"Each task then gets its own network interface, and {shown} no longer collides on the instance.",
             "If the service has a target group, it must use target type `ip` for awsvpc.",
         ]
+        if port:
+            steps.append(f"Or find what else holds {shown} on the instance: `sudo ss -ltnp 'sport = :{port}'`.")
     else:
-        snippet = {"containerDefinitions": [{"name": container, "portMappings": [{"containerPort": "<another port>"}]}]}
-        summary = f"Give each container of {family} its own port"
-        steps = [f"Change the port of one of the containers that map {port} in {family}."]
+        free = next((p for p in range((port or 8080) + 1, 65536) if p not in used), None)
+        snippet = {"containerDefinitions": [{"name": container, "portMappings": [{"containerPort": free}]}]}
+        summary = f"Give each container of {family} its own port ({shown} is mapped twice)"
+        steps = [
+            f"Change container {container} from {shown} to {free} (unused in {family}) and make it listen there; "
+            "containers of an awsvpc task share one network namespace."
+        ]
     if service is not None:
         commands.append(
             aws_cli(

@@ -31,10 +31,9 @@ References:
 
 from __future__ import annotations
 
-import re
-
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
 from ecs_triage.evidence.elbv2_view import taskdef_resource, unknown
+from ecs_triage.evidence.fargate import DOCS, SIZES, cpu_units, is_valid, memory_mib, nearest_pair
 
 CHECK = Check(
     id="ET150",
@@ -46,57 +45,13 @@ CHECK = Check(
     modes=("lint", "diagnose"),
 )
 
-_RANGES = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4096 + 1, 1024)),
-    1024: tuple(range(2048, 8192 + 1, 1024)),
-    2048: tuple(range(4096, 16384 + 1, 1024)),
-    4096: tuple(range(8192, 30720 + 1, 1024)),
-    8192: tuple(range(16384, 61440 + 1, 4096)),
-    16384: tuple(range(32768, 122880 + 1, 8192)),
-}
-VALID_PAIRS = tuple((c, m) for c, mems in _RANGES.items() for m in mems)
-_UNIT = re.compile(r"^\s*(\d*\.?\d+)\s*([a-z]*)\s*$", re.I)
-DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size"
-
-
-def parse_cpu(text: str | None) -> int | None:
-    m = _UNIT.match(text or "")
-    if not m:
-        return None
-    number, unit = float(m.group(1)), m.group(2).lower()
-    if unit in ("vcpu", "vcpus"):
-        return int(number * 1024)
-    return int(number) if unit == "" and number.is_integer() else None
-
-
-def parse_memory(text: str | None) -> int | None:
-    m = _UNIT.match(text or "")
-    if not m:
-        return None
-    number, unit = float(m.group(1)), m.group(2).lower()
-    if unit in ("gb", "gib"):
-        return int(number * 1024)
-    if unit in ("", "mb", "mib") and number.is_integer():
-        return int(number)
-    return None
-
-
-def nearest_pair(cpu: int | None, memory: int | None) -> tuple[int, int]:
-    """The smallest valid pair with cpu >= `cpu` and memory >= `memory` (the largest pair if none is)."""
-    want_cpu, want_mem = cpu or 0, memory or 0
-    fits = [(c, m) for c, m in VALID_PAIRS if c >= want_cpu and m >= want_mem]
-    if not fits:
-        return VALID_PAIRS[-1]
-    return min(fits, key=lambda p: (p[0], p[1]))
-
 
 def evaluate(ev: Evidence) -> Iterator[Hit]:
     for td in ev.task_definitions.values():
         if not td.is_fargate or unknown(td.raw, "cpu") or unknown(td.raw, "memory"):
             continue
-        cpu, memory = parse_cpu(td.cpu), parse_memory(td.memory)
-        if cpu is not None and memory is not None and (cpu, memory) in VALID_PAIRS:
+        cpu, memory = cpu_units(td.cpu), memory_mib(td.memory)
+        if is_valid(cpu, memory):
             continue
         if td.cpu is None or td.memory is None:
             missing = [k for k, v in (("cpu", td.cpu), ("memory", td.memory)) if v is None]
@@ -107,10 +62,10 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             pointer = "/cpu" if cpu is None else "/memory"
         else:
             problem = f"cpu {cpu} with memory {memory} MiB is not a Fargate combination"
-            allowed = _RANGES.get(cpu)
+            allowed = SIZES.get(cpu)
             if allowed:
                 problem += f" (cpu {cpu} allows {allowed[0]}-{allowed[-1]} MiB)"
-            pointer = "/memory" if cpu in _RANGES else "/cpu"
+            pointer = "/memory" if cpu in SIZES else "/cpu"
         good_cpu, good_mem = nearest_pair(cpu, memory)
         resource = taskdef_resource(td)
         yield Hit(
