@@ -46,8 +46,8 @@ class ServiceRow:
             "pending": self.pending,
             "failed_tasks": self.failed_tasks,
             "cause": top.cause if top else "unknown",
-            "summary": top.message if top else "",
-            "fix": top.fix.summary if top and top.fix else "",
+            "summary": one_line(top.message) if top else "",
+            "fix": one_line(top.fix.summary, 200) if top and top.fix else "",
             "missing_permissions": list(self.missing_permissions),
             "findings": [f.to_dict() for f in self.report.findings],
         }
@@ -169,14 +169,17 @@ def scan_snapshots(snapshots: Sequence[Mapping[str, Any]], since_seconds: int = 
             else:
                 rows.append(row)
     rows.sort(key=lambda r: (_STATUS_ORDER[r.status], -(r.desired - r.running), -r.failed_tasks, r.cluster, r.service))
-    notes = () if snapshots else ("no clusters found",)
+    notes: list[str] = [] if snapshots else ["no clusters found"]
+    for snap in snapshots:
+        if "services" in snap.get("data", {}) and not snap["data"]["services"]:
+            notes.append(f"cluster {snap.get('target', {}).get('cluster', '')} has no services")
     return ScanReport(
         rows=tuple(rows),
         healthy=tuple(sorted(healthy)),
         clusters=tuple(sorted({str(s.get("target", {}).get("cluster", "")) for s in snapshots})),
         regions=tuple(sorted({str(s.get("region")) for s in snapshots if s.get("region")})),
         gaps=tuple(gaps),
-        notes=notes,
+        notes=tuple(notes),
         calls=calls,
     )
 
@@ -223,13 +226,22 @@ def render_scan(scan: ScanReport, fmt: str, *, color: bool | None = None, width:
     return _text(scan, color=color, width=width)
 
 
+def one_line(text: str, limit: int = 140) -> str:
+    """The first line of `text`, cut at a word boundary with an ellipsis when longer than `limit`."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
+
+
 def _cells(row: ServiceRow) -> list[str]:
     top = row.top
     cause = top.cause if top else "unknown"
     if row.status == "incomplete":
         cause = "incomplete: missing permission " + ", ".join(row.missing_permissions)
-    summary = top.message if top else ""
-    fix = top.fix.summary if top and top.fix else ""
+    summary = one_line(top.message) if top else ""
+    fix = one_line(top.fix.summary, 100) if top and top.fix else ""
     return [
         f"{row.cluster}/{row.service}",
         row.status,
@@ -247,6 +259,7 @@ def _text(scan: ScanReport, *, color: bool | None, width: int | None) -> str:
 
     from rich.console import Console
     from rich.table import Table
+
 
     buf = io.StringIO()
     no_color = color is False or (color is None and bool(os.environ.get("NO_COLOR")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import sys
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,14 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold b
 MAX_LISTED_PASSED = 40
 
 
+def terminal_width(default: int = DEFAULT_WIDTH) -> int:
+    """The terminal's width when stdout is one (clamped to 60..160), else `default`."""
+    isatty = getattr(sys.stdout, "isatty", None)
+    if not (isatty and isatty()):
+        return default
+    return max(60, min(160, shutil.get_terminal_size((default, 24)).columns))
+
+
 def want_color(color: bool | None) -> bool:
     """An explicit True/False wins; otherwise colour only on a terminal and only without NO_COLOR."""
     if color is not None:
@@ -54,7 +63,7 @@ def render_text(report: Report, *, color: bool | None = None, width: int | None 
         force_terminal=use_color,
         no_color=not use_color,
         color_system="standard" if use_color else None,
-        width=width or DEFAULT_WIDTH,
+        width=width or terminal_width(),
         highlight=False,
         markup=False,
         emoji=False,
