@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ecs_triage import engine, registry
+from ecs_triage.errors import InputError
 from ecs_triage.evidence import parse
 from ecs_triage.report import Report
 
@@ -46,12 +47,23 @@ def service_view(snapshot: Mapping[str, Any], service_name: str) -> dict[str, An
     return view
 
 
-def diagnose_snapshot(snapshot: Mapping[str, Any], *, command: str = "diagnose", scope: str = "") -> Report:
-    """Run every diagnose check over a (schema-checked) snapshot and build the ranked report."""
+def diagnose_snapshot(
+    snapshot: Mapping[str, Any], *, command: str = "diagnose", scope: str = "", origin: str | None = None
+) -> Report:
+    """Run every diagnose check over a (schema-checked) snapshot and build the ranked report.
+
+    `origin` is the file a saved snapshot was read from: the report then says it is offline, and a
+    snapshot that holds nothing to diagnose is an input error rather than a clean bill of health."""
+    data = snapshot.get("data", {}) or {}
+    if origin is not None and not any(data.get(k) for k in ("services", "tasks", "task_definitions")):
+        raise InputError(f"{origin}: the snapshot holds no service, task or task definition to diagnose")
     ev = parse.parse_snapshot(snapshot)
     found, outcomes = engine.evaluate(ev, registry.for_mode("diagnose"), scope=scope)
     findings = engine.rank(found)
     notes: list[str] = []
+    if origin is not None:
+        when = snapshot.get("collected_at") or "an unknown time"
+        notes.append(f"Offline diagnosis of snapshot {origin}, collected at {when}.")
     if ev.has("tasks") and not ev.stopped_tasks and any(s.running < s.desired for s in ev.services):
         notes.append(
             "No stopped task is left to read: ECS keeps stopped tasks for about an hour. "
@@ -60,7 +72,7 @@ def diagnose_snapshot(snapshot: Mapping[str, Any], *, command: str = "diagnose",
     extra = {"calls": snapshot["calls"]} if isinstance(snapshot.get("calls"), dict) else {}
     return Report(
         command=command,
-        source=str(snapshot.get("source") or "snapshot"),
+        source="snapshot" if origin is not None else str(snapshot.get("source") or "snapshot"),
         target=dict(snapshot.get("target", {}) or {}),
         findings=findings,
         outcomes=tuple(outcomes),

@@ -54,6 +54,14 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(module, entry[1])
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Every command's TriageError becomes one line on stderr and its documented exit code."""
+        try:
+            return super().invoke(ctx)
+        except TriageError as exc:
+            click.echo(f"ecs-triage: error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(n, COMMANDS[n][2]) for n in self.list_commands(ctx)]
         if rows:

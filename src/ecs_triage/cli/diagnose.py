@@ -50,12 +50,14 @@ def diagnose(
             snap = snapshots.load(snapshot_file)
         except snapshots.SnapshotError as exc:
             raise InputError(str(exc)) from None
-        report = diagnose_snapshot(snap)
+        report = diagnose_snapshot(snap, origin=snapshot_file)
     else:
         if not cluster:
             raise InputError("give --cluster with --service or --task, or --snapshot FILE")
         if not service and not task:
             raise InputError("give --service or --task with --cluster")
+        if service and task:
+            raise InputError("give either --service or --task, not both")
         with progress_display("collecting evidence ...") as progress:
             report, snap = diagnose_service(cluster, service, task, profile=profile, region=region, progress=progress)
     if save_snapshot:
