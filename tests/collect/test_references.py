@@ -125,3 +125,45 @@ def test_collect_definitions_reads_what_a_definition_references(world: World) ->
     assert data["log_groups"][0]["found"] is True
     assert "services" not in data and "tasks" not in data
     assert not any(op.startswith("ecs:") for op in snap["calls"])
+
+
+def test_ssm_parameter_names_agree_between_collector_and_views(world: World) -> None:
+    """Review item 7: `parameter/db-pass` is the parameter `db-pass` (or `/db-pass`); collector and views give
+    the same name, the collector looks for both spellings."""
+    from ecs_triage.collect import collect_definitions
+    from ecs_triage.evidence import access, refs
+    from ecs_triage.evidence.parse import parse_snapshot
+
+    ssm = boto3.client("ssm", region_name=REGION)
+    ssm.put_parameter(Name="db-pass", Value="x", Type="SecureString")
+    ssm.put_parameter(Name="/solo", Value="x", Type="String")
+    arn = f"arn:aws:ssm:{REGION}:{ACCT}:parameter/"
+    references = {"DB": arn + "db-pass", "SOLO": arn + "solo", "NOPE": arn + "nope", "NESTED": arn + "app/db"}
+    td = boto3.client("ecs", region_name=REGION).describe_task_definition(taskDefinition=world.td_arn)
+    tdef = td["taskDefinition"]
+    cd = dict(tdef["containerDefinitions"][0], secrets=[{"name": k, "valueFrom": v} for k, v in references.items()])
+    snap = collect_definitions([dict(tdef, containerDefinitions=[cd])])
+    items = {p["reference"]: p for p in snap["data"]["ssm_parameters"]}
+    e = parse_snapshot(snap)
+
+    db = items[references["DB"]]
+    assert db["found"] is True and db["name"] == "db-pass" == refs.parse_value_from(references["DB"]).name
+    assert access.parameter(e, references["DB"]).name == "db-pass"  # type: ignore[union-attr]
+    solo = items[references["SOLO"]]  # only `/solo` exists: found through the second spelling
+    assert solo["found"] is True and solo["name"] == "/solo"
+    assert access.parameter(e, references["SOLO"]).name == "/solo"  # type: ignore[union-attr]
+    nope = items[references["NOPE"]]
+    assert nope["found"] is False and nope["name"] == "nope" == refs.parse_value_from(references["NOPE"]).name
+    assert access.parameter(e, references["NOPE"]).name == "nope"  # type: ignore[union-attr]
+    assert items[references["NESTED"]]["name"] == "/app/db" == refs.parse_value_from(references["NESTED"]).name
+
+
+def test_arns_follow_the_partition() -> None:
+    ref = parse_reference("creds", "cn-north-1", ACCT, "credentials")
+    assert ref["arn"] == f"arn:aws-cn:secretsmanager:cn-north-1:{ACCT}:secret:creds"
+    assert parse_reference("/p", "us-gov-west-1", ACCT, "secrets")["arn"].startswith("arn:aws-us-gov:ssm:")
+    from ecs_triage.collect.ecr import repository_arn
+
+    img = parse_image(f"{ACCT}.dkr.ecr.cn-north-1.amazonaws.com.cn/web:1")
+    assert img is not None
+    assert repository_arn(img) == f"arn:aws-cn:ecr:cn-north-1:{ACCT}:repository/web"

@@ -61,6 +61,27 @@ def test_parse_value_from() -> None:
     assert bare.arn == "arn:aws:ssm:us-east-1:123456789012:parameter/prod/key"
 
 
+def test_ssm_parameter_name_is_the_collectors() -> None:
+    """Review item 7: the views give the name the collector gives (tests/collect/test_references.py asserts
+    the collector side): `parameter/db-pass` names `db-pass`, `parameter/app/db` names `/app/db`."""
+    single = "arn:aws:ssm:us-east-1:123456789012:parameter/db-pass"
+    nested = "arn:aws:ssm:us-east-1:123456789012:parameter/app/db"
+    assert access.parse_value_from(single).name == "db-pass"
+    assert access.parse_value_from(nested).name == "/app/db"
+    e = ev(
+        ssm_parameters=[
+            {"reference": "db-pass", "name": "db-pass", "region": "us-east-1", "found": True, "parameter": None},
+            {"reference": "x", "name": "/app/db", "region": "us-east-1", "found": False, "parameter": None},
+        ]
+    )
+    # another reference to the same parameter falls back to the name
+    hit = access.parameter(e, single)
+    assert hit is not None and hit.name == "db-pass" and hit.index == 0
+    hit = access.parameter(e, nested)
+    assert hit is not None and hit.name == "/app/db" and hit.index == 1
+    assert access.parameter(e, "arn:aws:ssm:us-east-1:123456789012:parameter/other") is None
+
+
 def test_roles_decode_documents_and_match_by_name() -> None:
     item = {
         "RoleArn": ROLE,
@@ -161,7 +182,7 @@ def test_secret_parameter_key_and_log_group_views() -> None:
     assert k is not None and k.customer_managed and k.policy == {"Statement": []}
     assert access.log_group(e, "/ecs/web", "us-east-1") is not None
     assert access.log_group(e, "/ecs/web", "eu-west-1") is None
-    assert access.is_aws_managed_key_alias("alias/aws/secretsmanager") and not access.is_aws_managed_key_alias(key_arn)
+    assert access.is_aws_managed_key("alias/aws/secretsmanager") and not access.is_aws_managed_key(key_arn)
 
 
 def test_instance_role_arns_follow_the_instances_profiles() -> None:

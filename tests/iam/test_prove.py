@@ -212,3 +212,44 @@ def test_incomplete_role_never_concludes_a_deny() -> None:
     d = iam.prove(ev(iam_roles=[item]), ROLE, "ecr:BatchGetImage", REPO)
     assert d.verdict == "uncertain"
     assert "could not be read" in d.reason
+
+
+def _secret_doc(gaps: list[dict], secrets: list[dict], sims: list[dict] | None = None) -> dict:
+    return {
+        "schema": "ecs-triage.snapshot/v1",
+        "region": "us-east-1",
+        "account": "123456789012",
+        "gaps": gaps,
+        "data": {"iam_roles": [role_item()], "secrets": secrets, "iam_simulations": sims or []},
+    }
+
+
+def test_same_account_secret_policy_gap_is_uncertain() -> None:
+    """Review item 12: a same-account secret's policy alone can grant GetSecretValue; when the secret's
+    data is a gap, a refusal by the identity policies is not proof."""
+    secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+    gap = {
+        "kind": "secrets",
+        "operation": "DescribeSecret",
+        "error_code": "AccessDeniedException",
+        "action": "secretsmanager:DescribeSecret",
+        "resource": secret,
+    }
+    action = "secretsmanager:GetSecretValue"
+    # no view at all (the collector's item is absent), DescribeSecret denied
+    d = iam.prove(parse_snapshot(_secret_doc([gap], [])), ROLE, action, secret)
+    assert d.verdict == "uncertain"
+    # the view says access denied
+    denied = {"reference": secret, "secretId": secret, "found": False, "error_code": "AccessDeniedException"}
+    assert iam.prove(parse_snapshot(_secret_doc([], [dict(denied, secret=None)])), ROLE, action, secret).verdict == (
+        "uncertain"
+    )
+    # the simulator's implicit deny (identity side only) does not settle it either
+    sims = [{"principal": ROLE, "action": action, "resource": secret, "decision": "implicitDeny", "matched": []}]
+    d = iam.prove(parse_snapshot(_secret_doc([gap], [], sims)), ROLE, action, secret)
+    assert d.verdict == "uncertain" and "could not be read" in d.reason
+    # described, readable, no policy: the identity policies decide (they grant nothing here)
+    found = {"reference": secret, "secretId": secret, "found": True, "secret": {"ARN": secret, "Name": "db"}}
+    assert iam.prove(parse_snapshot(_secret_doc([], [found])), ROLE, action, secret).verdict == "implicit-deny"
+    # no gap and no view: nothing suggests a policy
+    assert iam.prove(parse_snapshot(_secret_doc([], [])), ROLE, action, secret).verdict == "implicit-deny"

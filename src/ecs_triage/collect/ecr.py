@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from ecs_triage.collect.session import AwsSession, Sink
+from ecs_triage.evidence import refs
 
-_ECR_IMAGE = re.compile(
-    r"^(?P<registry>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
-    r"(?P<repo>[^:@]+)(?::(?P<tag>[^@]+))?(?:@(?P<digest>sha256:[0-9a-f]+))?$"
-)
 MANIFEST_TYPES = [
     "application/vnd.docker.distribution.manifest.v2+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -26,20 +22,23 @@ _INDEX_TYPES = {
 
 
 def parse_image(image: str) -> dict[str, str] | None:
-    """`123.dkr.ecr.us-east-1.amazonaws.com/repo:tag` -> parts; None for images not in ECR."""
-    m = _ECR_IMAGE.match(image.strip())
-    if not m:
+    """`123.dkr.ecr.us-east-1.amazonaws.com/repo:tag` -> the ECR API's parts; None for images not in private
+    ECR. The parsing itself is `evidence.refs.parse_image` (shared with the evidence views)."""
+    ref = refs.parse_image(image)
+    if ref is None or not ref.is_ecr or ref.account is None or ref.region is None:
         return None
-    out = {"registryId": m["registry"], "region": m["region"], "repositoryName": m["repo"]}
-    if m["digest"]:
-        out["imageDigest"] = m["digest"]
+    out = {"registryId": ref.account, "region": ref.region, "repositoryName": ref.repository}
+    if ref.digest:
+        out["imageDigest"] = ref.digest
     else:
-        out["imageTag"] = m["tag"] or "latest"
+        out["imageTag"] = ref.tag or "latest"
     return out
 
 
 def repository_arn(ref: dict[str, str]) -> str:
-    return f"arn:aws:ecr:{ref['region']}:{ref['registryId']}:repository/{ref['repositoryName']}"
+    """`arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME` (the partition follows the region)."""
+    partition = refs.partition_of(ref["region"])
+    return f"arn:{partition}:ecr:{ref['region']}:{ref['registryId']}:repository/{ref['repositoryName']}"
 
 
 def platforms(manifest_text: str | None, media_type: str | None) -> list[dict[str, Any]] | None:

@@ -10,36 +10,19 @@ import json
 from typing import Any
 
 from ecs_triage.collect.session import AwsSession, Sink
-
-AWS_MANAGED_ALIASES = ("alias/aws/",)
+from ecs_triage.evidence import refs
 
 
 def parse_reference(value_from: str, default_region: str, account: str | None, kind: str) -> dict[str, str]:
-    """A `valueFrom` / `credentialsParameter` -> {"service", "id", "region", "arn"}.
+    """A `valueFrom` / `credentialsParameter` -> {"service", "id", "region", "arn"} (`evidence.refs` parses).
 
     `kind` is "secrets" (a task secret: bare name = SSM parameter) or "credentials"
-    (repositoryCredentials: bare name = Secrets Manager secret)."""
-    ref = value_from.strip()
-    if ref.startswith("arn:"):
-        parts = ref.split(":")
-        service = parts[2] if len(parts) > 2 else ""
-        region = parts[3] if len(parts) > 3 and parts[3] else default_region
-        if service == "secretsmanager":
-            arn = ":".join(parts[:7])  # drop :json-key:version-stage:version-id
-            return {"service": "secretsmanager", "id": arn, "region": region, "arn": arn}
-        if service == "ssm":
-            rest = ":".join(parts[5:])
-            path = rest[len("parameter") :] if rest.startswith("parameter") else rest
-            name = path[1:] if path.count("/") == 1 else path  # parameter/name vs parameter/a/b -> /a/b
-            return {"service": "ssm", "id": name, "region": region, "arn": ref}
-        return {"service": service or "unknown", "id": ref, "region": region, "arn": ref}
-    acct = account or "*"
-    if kind == "credentials":
-        arn = f"arn:aws:secretsmanager:{default_region}:{acct}:secret:{ref}"
-        return {"service": "secretsmanager", "id": ref, "region": default_region, "arn": arn}
-    name = ref
-    arn = f"arn:aws:ssm:{default_region}:{acct}:parameter{name if name.startswith('/') else '/' + name}"
-    return {"service": "ssm", "id": name, "region": default_region, "arn": arn}
+    (repositoryCredentials: bare name = Secrets Manager secret). `id` is what DescribeSecret takes, or the
+    SSM parameter name (`refs.ValueFrom.name`: the name the evidence views give too). With the account
+    unknown, a name-only reference's ARN carries `*` as the account."""
+    ref = refs.parse_value_from(value_from, default_region, account or "*", credentials=kind == "credentials")
+    region = ref.region or default_region
+    return {"service": ref.service, "id": ref.secret_id or ref.name, "region": region, "arn": ref.arn or ref.text}
 
 
 def _decode(text: Any) -> Any:
@@ -102,6 +85,13 @@ def secret(sess: AwsSession, sink: Sink, reference: str, ref: dict[str, str]) ->
 
 
 def parameter(sess: AwsSession, sink: Sink, reference: str, ref: dict[str, str]) -> dict | None:
+    """DescribeParameters for every name the reference can mean: `arn:...:parameter/db-pass` is the parameter
+    `db-pass` or `/db-pass` (`refs.ValueFrom.names`). The item's `name` is the parameter found (the first
+    candidate when several exist), else the reference's name."""
+    names = [n for n in refs.parse_value_from(reference).names if n] if reference.startswith("arn:") else []
+    if ref["id"] not in names:
+        names.insert(0, ref["id"])
+
     def fetch(sub: Sink) -> dict | None:
         params, _ = sess.paginate(
             sub,
@@ -111,24 +101,27 @@ def parameter(sess: AwsSession, sink: Sink, reference: str, ref: dict[str, str])
             ref["id"],
             "Parameters",
             region=ref["region"],
-            ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [ref["id"]]}],
+            ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": names}],
         )
         if params is None:
             return None
+        by_name = {p.get("Name"): p for p in params if isinstance(p, dict)}
+        found = next((by_name[n] for n in names if n in by_name), params[0] if params else None)
         return {
             "reference": reference,
-            "name": ref["id"],
+            "name": (found or {}).get("Name") or ref["id"],
             "region": ref["region"],
-            "found": bool(params),
-            "parameter": params[0] if params else None,
-            "error_code": None if params else "ParameterNotFound",
+            "found": found is not None,
+            "parameter": found,
+            "error_code": None if found is not None else "ParameterNotFound",
         }
 
     return sess.once(sink, ("parameter", ref["region"], ref["id"], reference), fetch)
 
 
 def is_customer_key(key_id: str | None) -> bool:
-    return bool(key_id) and not any(str(key_id).startswith(p) for p in AWS_MANAGED_ALIASES)
+    """A key worth describing: named, and not an `alias/aws/...` AWS managed key (`refs.is_aws_managed_key`)."""
+    return not refs.is_aws_managed_key(key_id)
 
 
 def kms_key(sess: AwsSession, sink: Sink, key_id: str, region: str) -> dict | None:

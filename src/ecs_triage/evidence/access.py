@@ -2,8 +2,8 @@
 
 Plain functions taking an `Evidence` and returning frozen dataclasses, cached per Evidence (Evidence hashes
 by identity). They read exactly the shapes of docs/snapshot-format.md and never raise on odd payloads: a
-field of the wrong type becomes None/empty. Also the pure string parsers the access checks share: image
-references (`parse_image`) and secret/parameter references (`parse_value_from`).
+field of the wrong type becomes None/empty. The pure string parsers the access checks share (`parse_image`,
+`parse_value_from`, `is_aws_managed_key`, `partition_of`) live in `evidence/refs.py`, re-exported here.
 
 Every view keeps `index` (its position in `Evidence.raw[kind]`) and `resource`, so a check can point into
 the raw payload: `EvidenceRef(view.resource, f"/{kind}/{view.index}/found", False)`.
@@ -12,7 +12,6 @@ the raw payload: `EvidenceRef(view.resource, f"/{kind}/{view.index}/found", Fals
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +20,25 @@ from urllib.parse import unquote
 
 from ecs_triage.evidence.model import Evidence, Raw
 from ecs_triage.evidence.parse import as_bool, as_list, as_map, as_str
+from ecs_triage.evidence.refs import (
+    ImageRef,
+    ValueFrom,
+    is_aws_managed_key,
+    parse_image,
+    parse_value_from,
+    partition_of,
+    repository_arn,
+)
+
+__all__ = [
+    "ImageRef",
+    "ValueFrom",
+    "is_aws_managed_key",
+    "parse_image",
+    "parse_value_from",
+    "partition_of",
+    "repository_arn",
+]
 
 ACCESS_DENIED_CODES = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess", "Forbidden"}
@@ -259,75 +277,6 @@ def simulation(ev: Evidence, principal: str, action: str, resource: str) -> Simu
 
 # --------------------------------------------------------------------------------------------- ECR
 @dataclass(frozen=True)
-class ImageRef:
-    """A parsed image reference: `[registry/]repository[:tag][@digest]`."""
-
-    text: str
-    registry: str  # "docker.io" when no registry host is given
-    repository: str
-    tag: str | None
-    digest: str | None
-    ecr_account: str | None  # for private ECR registries
-    ecr_region: str | None
-
-    @property
-    def is_ecr(self) -> bool:
-        return self.ecr_account is not None
-
-    @property
-    def is_docker_hub(self) -> bool:
-        return self.registry in ("docker.io", "registry-1.docker.io", "index.docker.io")
-
-    @property
-    def is_public_ecr(self) -> bool:
-        return self.registry == "public.ecr.aws"
-
-    @property
-    def reference(self) -> str:
-        """What is pulled: the digest if any, else the tag (default `latest`)."""
-        return self.digest or self.tag or "latest"
-
-    def repository_arn(self) -> str | None:
-        if not self.is_ecr:
-            return None
-        return f"arn:aws:ecr:{self.ecr_region}:{self.ecr_account}:repository/{self.repository}"
-
-
-_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
-
-
-def parse_image(image: str | None) -> ImageRef | None:
-    if not image or not isinstance(image, str):
-        return None
-    text = image.strip()
-    digest: str | None = None
-    rest = text
-    if "@" in text:
-        rest, digest = text.split("@", 1)
-    first, _, remainder = rest.partition("/")
-    if remainder and ("." in first or ":" in first or first == "localhost"):
-        registry, path = first, remainder
-    else:
-        registry, path = "docker.io", rest
-    tag = None
-    last = path.rsplit("/", 1)[-1]
-    if ":" in last:
-        path, tag = path.rsplit(":", 1)
-    if registry == "docker.io" and "/" not in path:
-        path = f"library/{path}"
-    m = _ECR_HOST.match(registry)
-    return ImageRef(
-        text=text,
-        registry=registry,
-        repository=path,
-        tag=tag,
-        digest=digest,
-        ecr_account=m.group(1) if m else None,
-        ecr_region=m.group(2) if m else None,
-    )
-
-
-@dataclass(frozen=True)
 class RepositoryView:
     name: str
     registry_id: str | None
@@ -457,57 +406,6 @@ def image(ev: Evidence, image_text: str | None) -> ImageView | None:
 
 # ----------------------------------------------------------------------------- secrets and parameters
 @dataclass(frozen=True)
-class ValueFrom:
-    """A parsed `secrets[].valueFrom` / `repositoryCredentials.credentialsParameter` reference."""
-
-    text: str
-    service: str  # "secretsmanager" | "ssm"
-    name: str  # the secret id (ARN without JSON-key/version suffix, or the name) / the parameter name
-    arn: str | None  # the ARN IAM sees, when it can be built
-    region: str | None
-    account: str | None
-    json_key: str | None = None
-    version_stage: str | None = None
-    version_id: str | None = None
-
-
-def parse_value_from(
-    text: str, region: str | None = None, account: str | None = None, credentials: bool = False
-) -> ValueFrom:
-    """Parse a reference; `region`/`account` are the task's, used for name-only references. A bare name is
-    an SSM parameter for `secrets[]`, a Secrets Manager secret for `repositoryCredentials` (`credentials`)."""
-    t = text.strip()
-    if t.startswith("arn:") and ":secretsmanager:" in t:
-        parts = t.split(":")
-        # arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME[:json-key:version-stage:version-id]
-        base = ":".join(parts[:7])
-        extra = [*parts[7:], "", "", ""]
-        return ValueFrom(
-            text=t,
-            service="secretsmanager",
-            name=parts[6] if len(parts) > 6 else t,
-            arn=base,
-            region=parts[3] or None,
-            account=parts[4] or None,
-            json_key=extra[0] or None,
-            version_stage=extra[1] or None,
-            version_id=extra[2] or None,
-        )
-    if t.startswith("arn:") and ":ssm:" in t:
-        parts = t.split(":", 5)
-        name = parts[5].split("parameter", 1)[-1] if len(parts) > 5 else t
-        return ValueFrom(t, "ssm", name, t, parts[3] or None, parts[4] or None)
-    if credentials:
-        sm_arn = f"arn:aws:secretsmanager:{region}:{account}:secret:{t}" if region and account else None
-        return ValueFrom(t, "secretsmanager", t, sm_arn, region, account)
-    # A bare name is an SSM parameter name (Secrets Manager needs an ARN in ECS task definitions).
-    arn = None
-    if region and account:
-        arn = f"arn:aws:ssm:{region}:{account}:parameter{t if t.startswith('/') else '/' + t}"
-    return ValueFrom(t, "ssm", t, arn, region, account)
-
-
-@dataclass(frozen=True)
 class SecretView:
     reference: str
     secret_id: str
@@ -564,8 +462,9 @@ def secret(ev: Evidence, reference: str) -> SecretView | None:
     views = secrets(ev)
     hit = next((s for s in views if s.reference == reference), None)
     if hit is None:
-        base = parse_value_from(reference).name
-        hit = next((s for s in views if s.secret_id in (reference, base) or s.arn == reference), None)
+        ref = parse_value_from(reference)
+        ids = {reference, ref.name, ref.secret_id}
+        hit = next((s for s in views if s.secret_id in ids or s.arn in ids), None)
     return hit
 
 
@@ -610,10 +509,15 @@ def parameters(ev: Evidence) -> tuple[ParameterView, ...]:
 
 
 def parameter(ev: Evidence, reference: str) -> ParameterView | None:
+    """By the exact reference, else by any parameter name the reference can mean (refs.ValueFrom.names)."""
     views = parameters(ev)
-    return next((p for p in views if p.reference == reference), None) or next(
-        (p for p in views if p.name == parse_value_from(reference).name), None
-    )
+    hit = next((p for p in views if p.reference == reference), None)
+    if hit is None:
+        names = parse_value_from(reference).names
+        hit = next(
+            (p for p in views if p.name in names or as_str(as_map(p.raw.get("parameter")).get("Name")) in names), None
+        )
+    return hit
 
 
 # --------------------------------------------------------------------------------------------- KMS
@@ -670,10 +574,6 @@ def key(ev: Evidence, key_id: str | None) -> KeyView | None:
         if key_id in (k.key_id, k.arn) or short in (k.key_id, as_str(md.get("KeyId"))):
             return k
     return None
-
-
-def is_aws_managed_key_alias(key_id: str | None) -> bool:
-    return key_id is None or key_id.rsplit(":", 1)[-1] in ("alias/aws/secretsmanager", "alias/aws/ssm")
 
 
 # -------------------------------------------------------------------------------------------- Logs

@@ -43,12 +43,23 @@ def _policy_gap(ev: Evidence, kind: str, *names: str) -> bool:
     return any(g.resource in wanted for g in ev.gaps_for(kind))
 
 
+def _secret_gap(ev: Evidence, resource: str) -> bool:
+    """A failed DescribeSecret / GetResourcePolicy for this secret (by ARN, its prefix, or its name)."""
+    name = resource.split(":secret:", 1)[-1] if ":secret:" in resource else resource
+    for g in ev.gaps_for("secrets"):
+        r = g.resource
+        if not r or r == resource or resource.startswith(r) or r.startswith(resource) or r in (name, name[:-7]):
+            return True
+    return False
+
+
 def resource_policy_for(ev: Evidence, resource: str) -> tuple[NamedPolicy | None, bool]:
     """(the resource policy that applies to this ARN, whether it is a KMS key policy).
 
     None means "no resource policy". A `NamedPolicy` with `document=None` means "there may be one, it could
-    not be read": that happens for a key whose policy was not collected, and for a cross-account repository
-    or secret that ecs-triage could not describe (same-account access does not depend on it)."""
+    not be read": that happens for a key whose policy was not collected, for a cross-account repository that
+    ecs-triage could not describe, and for any secret whose description or policy is a gap (a secret's
+    policy alone can grant GetSecretValue, even in the same account)."""
     cross = access.account_of(resource) not in (None, ev.account) and ev.account is not None
     if ":ecr:" in resource and ":repository/" in resource:
         name = resource.split(":repository/", 1)[1]
@@ -58,14 +69,22 @@ def resource_policy_for(ev: Evidence, resource: str) -> tuple[NamedPolicy | None
             return (NamedPolicy(name, repo.policy, label) if repo.policy else None), False
         return (NamedPolicy(name, None, label) if cross else None), False
     if ":secretsmanager:" in resource:
+        unknown = NamedPolicy(resource, None, f"resource policy of secret {resource}")
         for s in access.secrets(ev):
-            if s.arn and (s.arn == resource or resource.startswith(s.arn) or s.arn.startswith(resource)):
+            sid = s.arn or (s.secret_id if s.secret_id.startswith("arn:") else "")
+            if sid and (sid == resource or resource.startswith(sid) or sid.startswith(resource)):
                 label = f"resource policy of secret {s.name or s.secret_id}"
-                if s.found and not _policy_gap(ev, "secrets", s.arn, s.secret_id, s.reference):
+                if s.found and not _policy_gap(ev, "secrets", sid, s.secret_id, s.reference):
                     policy = NamedPolicy(s.name or s.secret_id, s.resource_policy, label) if s.resource_policy else None
                     return policy, False
-                break
-        return (NamedPolicy(resource, None, f"resource policy of secret {resource}") if cross else None), False
+                if not s.found and not access.is_access_denied(s.error_code):
+                    return None, False  # the secret does not exist: no policy either
+                return unknown, False  # described but its policy is a gap, or not describable
+        # No readable view. A resource policy can grant (or deny) on its own, even in the same account: when
+        # the secret's data is a gap, there may be one. Cross-account, it must grant, and it is unknown.
+        if cross or _secret_gap(ev, resource):
+            return unknown, False
+        return None, False
     if ":kms:" in resource and ":key/" in resource:
         k = access.key(ev, resource)
         if k is None or not k.found or k.policy is None:
@@ -139,6 +158,15 @@ def prove(
             )
             if not local.allowed:
                 return Decision(local.verdict, local.reason, local.statements, combined)
+        elif decision.verdict == "implicit-deny" and policy.document is None:
+            # the identity policies do not allow it, but a resource or key policy that could not be read
+            # may grant it on its own
+            return Decision(
+                "uncertain",
+                f"{decision.reason}; the {policy.label or 'resource policy'} could not be read and may allow it",
+                decision.statements,
+                combined,
+            )
         elif decision.verdict == "implicit-deny" and policy.document is not None:
             # a resource (or key) policy that names the principal grants on its own (same account)
             local = evaluate(action, resource, principal_arn, resource_policy=policy, key_policy=is_key, context=ctx)

@@ -302,7 +302,7 @@ class SecretUse:
             k = self.parameter.key_id
         else:
             return None
-        return None if access.is_aws_managed_key_alias(k) else k
+        return None if access.is_aws_managed_key(k) else k
 
     def kms_context(self, region: str | None) -> dict[str, str]:
         via = f"{'secretsmanager' if self.service == 'secretsmanager' else 'ssm'}.{region}.amazonaws.com"
