@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from ecs_triage.registry import RegisteredCheck, all_checks
@@ -23,13 +24,22 @@ def render_check_page(check: RegisteredCheck) -> str:
         *([f"- Also reads: {', '.join(meta.reads)}"] if meta.reads else []),
         "",
     ]
-    body = []
+    body: list[str] = []
+    section: list[str] = []
+
+    def flush() -> None:
+        # Section bodies are indented in the docstring; dedent them so Markdown does not show code blocks.
+        body.extend(textwrap.dedent("\n".join(section)).splitlines())
+        section.clear()
+
     for line in check.doc.splitlines():
         stripped = line.strip()
         if stripped.rstrip(":") in REQUIRED_SECTIONS and not stripped.startswith("#"):
-            body.append(f"## {stripped.rstrip(':')}")
+            flush()
+            body.extend(["", f"## {stripped.rstrip(':')}"])
         else:
-            body.append(line)
+            section.append(line)
+    flush()
     return "\n".join(head + body).rstrip() + "\n"
 
 
