@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ecs_triage.evidence import infra
+from ecs_triage.evidence import fargate, infra
 from ecs_triage.evidence.parse import parse_snapshot
 
 REGION = "us-east-1"
@@ -585,3 +585,252 @@ def test_stopped_says_which_need_timed_out(text: str, need: str | None) -> None:
     said, ref = infra.stopped_says(ev, ev.tasks)
     assert said == need
     assert (ref is not None) == (need is not None)
+
+
+# ------------------------------------------------------------------- review fixes: the network path
+
+
+def _acl(*entries: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "NetworkAclId": "acl-0t",
+        "VpcId": VPC,
+        "IsDefault": False,
+        "Associations": [{"SubnetId": SUBNET}],
+        "Entries": list(entries),
+    }
+
+
+def _entry(rule: int, egress: bool, allow: bool, cidr: str, ports: tuple[int, int] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "RuleNumber": rule,
+        "Egress": egress,
+        "Protocol": "6" if ports else "-1",
+        "RuleAction": "allow" if allow else "deny",
+        "CidrBlock": cidr,
+    }
+    if ports:
+        out["PortRange"] = {"From": ports[0], "To": ports[1]}
+    return out
+
+
+def _endpoint_world(**extra: Any) -> dict[str, Any]:
+    endpoints = [
+        {
+            "VpcEndpointId": f"vpce-0{short.replace('.', '')}",
+            "VpcId": VPC,
+            "ServiceName": f"com.amazonaws.{REGION}.{short}",
+            "VpcEndpointType": "Interface",
+            "State": "available",
+            "PrivateDnsEnabled": True,
+        }
+        for short in ("ecr.api", "ecr.dkr")
+    ]
+    endpoints.append(
+        {
+            "VpcEndpointId": "vpce-0s3",
+            "VpcId": VPC,
+            "ServiceName": f"com.amazonaws.{REGION}.s3",
+            "VpcEndpointType": "Gateway",
+            "State": "available",
+            "RouteTableIds": ["rtb-0explicit"],
+        }
+    )
+    return vpc_world([], vpc_endpoints=endpoints, **extra)
+
+
+def test_nacl_verdict_judges_the_destination_range() -> None:
+    acl = infra.network(
+        evidence(
+            **vpc_world(
+                [],
+                network_acls=[
+                    _acl(_entry(100, True, True, "10.0.0.0/16", (443, 443)), _entry(32767, True, False, "0.0.0.0/0"))
+                ],
+            )
+        )
+    ).nacls[0]
+    assert acl.verdict(True, 443, "10.0.0.0/16")[0] is True
+    assert acl.verdict(True, 443, "10.0.4.0/24")[0] is True
+    assert acl.verdict(True, 443, "0.0.0.0/0")[0] is None  # part of the internet is allowed: no claim
+    assert acl.verdict(True, 443, "192.168.0.0/16")[0] is False
+    assert acl.verdict(True, 80, "10.0.0.0/16")[0] is False
+
+
+def test_nacl_443_only_to_the_vpc_lets_interface_endpoints_work() -> None:
+    acl = _acl(
+        _entry(100, True, True, "10.0.0.0/16", (443, 443)),
+        _entry(32767, True, False, "0.0.0.0/0"),
+        _entry(100, False, True, "10.0.0.0/16", (1024, 65535)),
+        _entry(32767, False, False, "0.0.0.0/0"),
+    )
+    ev = evidence(**_endpoint_world(network_acls=[acl]))
+    interface_only = infra.path_to(ev, SUBNET, (TASK_SG,), False, ("ecr.api", "ecr.dkr"))
+    assert interface_only.ok is True and interface_only.blocked == ()
+    # S3 behind the gateway endpoint is public address space: the same ACL leaves it undecided, never "denied"
+    assert infra.path_to(ev, SUBNET, (TASK_SG,), False, ECR).ok is None
+
+
+def test_nacl_blocking_the_vpc_blocks_interface_endpoints_and_is_named_first() -> None:
+    acl = _acl(_entry(100, True, True, "192.168.0.0/16", (443, 443)), _entry(32767, True, False, "0.0.0.0/0"))
+    path = infra.path_to(evidence(**_endpoint_world(network_acls=[acl])), SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is False and path.blocked == ("nacl",)
+    assert "denies outbound TCP 443 to 10.0.0.0/16" in path.problems[0]
+    assert "routes 0.0.0.0/0 nowhere" in path.problems[-1]
+
+
+def test_private_nat_gateway_is_no_internet() -> None:
+    world = vpc_world([{"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-0abc", "State": "active"}])
+    world["nat_gateways"][0]["ConnectivityType"] = "private"
+    path = infra.path_to(evidence(**world), SUBNET, (TASK_SG,), False, ECR)
+    assert path.ok is False and "private NAT gateway nat-0abc" in path.problems[0]
+    assert path.nat_candidate is None  # never proposed as the fix either
+    world["nat_gateways"][0]["ConnectivityType"] = "public"
+    assert infra.path_to(evidence(**world), SUBNET, (TASK_SG,), False, ECR).ok is True
+
+
+def test_igw_with_unknown_public_ip_is_undecided() -> None:
+    world = vpc_world([{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-0abc", "State": "active"}])
+    path = infra.path_to(evidence(**world), SUBNET, (), None, ECR)
+    assert path.ok is None
+    assert not any("assignPublicIp is DISABLED" in p for p in path.problems)
+
+
+def test_standalone_task_target_has_unknown_public_ip_and_groups() -> None:
+    task = {
+        "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/prod/abc",
+        "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/prod",
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1",
+        "lastStatus": "STOPPED",
+        "attachments": [{"type": "ElasticNetworkInterface", "details": [{"name": "subnetId", "value": SUBNET}]}],
+    }
+    (target,) = infra.awsvpc_targets(evidence(tasks=[task]))
+    assert (target.public_ip, target.security_groups) == (None, ())
+    task["attachments"][0]["details"].append({"name": "publicIPv4Address", "value": "3.3.3.3"})  # type: ignore[index]
+    assert infra.awsvpc_targets(evidence(tasks=[task]))[0].public_ip is True
+
+
+def test_s3_gateway_needs_task_egress_to_the_prefix_list() -> None:
+    world = _endpoint_world()
+    world["route_tables"][1]["Routes"].append(
+        {"DestinationPrefixListId": "pl-63a5400a", "GatewayId": "vpce-0s3", "State": "active"}
+    )
+    world["security_groups"][0]["IpPermissionsEgress"] = [
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}
+    ]
+    path = infra.path_to(evidence(**world), SUBNET, (TASK_SG,), False, ("s3",))
+    assert path.ok is False and "S3 prefix list pl-63a5400a" in path.problems[0]
+    world["security_groups"][0]["IpPermissionsEgress"].append(
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "PrefixListIds": [{"PrefixListId": "pl-63a5400a"}]}
+    )
+    assert infra.path_to(evidence(**world), SUBNET, (TASK_SG,), False, ("s3",)).ok is True
+
+
+def test_needs_look_at_every_image() -> None:
+    td = _td("123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1")
+    td["containerDefinitions"].append({"name": "proxy", "image": "envoyproxy/envoy:v1.31"})
+    td["containerDefinitions"].append({"name": "agent", "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/a:1"})
+    ev = evidence(task_definitions=[td])
+    needs = infra.needs_of(ev, next(iter(ev.task_definitions.values())))
+    assert [(n.name, n.services) for n in needs] == [("image", ECR), ("image", ())]
+    assert "envoyproxy/envoy:v1.31" in needs[1].why
+
+
+def test_registry_credentials_by_name_are_secrets_manager() -> None:
+    td = _td("registry.example.com/web:1", repositoryCredentials={"credentialsParameter": "dockerhub-creds"})
+    ev = evidence(task_definitions=[td])
+    needs = infra.needs_of(ev, next(iter(ev.task_definitions.values())))
+    assert [(n.name, n.services) for n in needs if n.name == "secrets"] == [("secrets", ("secretsmanager",))]
+
+
+# ------------------------------------------------------------------------------------- evidence/fargate
+
+
+def test_fargate_sizes() -> None:
+    assert fargate.is_valid(256, 512) and fargate.is_valid(16384, 122880)
+    assert not fargate.is_valid(256, 4096) and not fargate.is_valid(8192, 17408) and not fargate.is_valid(None, 512)
+    assert fargate.nearest_pair(256, 4096) == (512, 4096)
+    assert fargate.nearest_pair(1024, 1000) == (1024, 2048)
+    assert fargate.nearest_pair(8192, 17000) == (8192, 20480)
+    assert fargate.nearest_pair(None, 10**6) == (16384, 122880)
+    assert (fargate.cpu_units("1 vCPU"), fargate.cpu_units("512"), fargate.cpu_units("x")) == (1024, 512, None)
+    assert (fargate.memory_mib("2 GB"), fargate.memory_mib("3072"), fargate.memory_mib("1.5 MB")) == (2048, 3072, None)
+
+
+def test_is_fargate_prefers_the_task_then_the_service() -> None:
+    td = {**_td("nginx:1"), "requiresCompatibilities": ["FARGATE"]}
+    ev = evidence(
+        services=[_svc(capacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT"}])], task_definitions=[td]
+    )
+    assert fargate.is_fargate(ev, ev.services[0])
+    ev = evidence(services=[_svc(launchType="EC2")], task_definitions=[td])
+    assert not fargate.is_fargate(ev, ev.services[0])
+    assert fargate.is_fargate(td=ev.task_definitions[td["taskDefinitionArn"]])
+    both = {**td, "requiresCompatibilities": ["EC2", "FARGATE"]}
+    ev = evidence(task_definitions=[both])
+    assert not fargate.is_fargate(ev, td=ev.task_definitions[td["taskDefinitionArn"]])
+
+
+# ------------------------------------------------------- every kind a check reads is declared (requires/reads)
+
+
+def test_my_checks_declare_every_kind_they_read() -> None:
+    """Run each check over every fixture with an Evidence that records the kinds touched (typed fields, raw
+    payloads, `has`): each must be in `requires` or `reads`, or a gap there would let the check pass."""
+    import json
+    from dataclasses import fields
+    from pathlib import Path
+
+    import yaml
+
+    from ecs_triage import registry
+    from ecs_triage.evidence import snapshot
+    from ecs_triage.evidence.model import Evidence
+
+    def load(path: Path) -> Any:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc.pop("expect", None)
+        doc.setdefault("schema", snapshot.SCHEMA)
+        doc.setdefault("source", "snapshot")
+        doc.setdefault("region", REGION)
+        doc.setdefault("account", "123456789012")
+        doc.setdefault("data", {})
+        return parse_snapshot(snapshot.loads(json.dumps(doc, default=str), str(path)))
+
+    typed = {"task_definitions", "services", "tasks", "container_instances"}
+    seen: set[str] = set()
+
+    class Raw(dict):  # type: ignore[type-arg]
+        def get(self, key: Any, default: Any = None) -> Any:
+            seen.add(key)
+            return super().get(key, default)
+
+        def __getitem__(self, key: Any) -> Any:
+            seen.add(key)
+            return super().__getitem__(key)
+
+    class Recording(Evidence):
+        def __getattribute__(self, name: str) -> Any:
+            if name in typed:
+                seen.add(name)
+            return object.__getattribute__(self, name)
+
+        def has(self, kind: str) -> bool:
+            seen.add(kind)
+            return kind in self.kinds
+
+    docs = [load(p) for p in sorted((Path(__file__).parents[1] / "checks").glob("*/*.yaml"))]
+    undeclared = {}
+    for check in registry.all_checks():
+        if check.meta.id not in (*_MINE, "ET150"):
+            continue
+        used: set[str] = set()
+        for ev in docs:
+            seen.clear()
+            values = {f.name: getattr(ev, f.name) for f in fields(ev)}
+            values["raw"] = Raw(ev.raw)
+            list(check.evaluate(Recording(**values)))
+            used |= seen
+        extra = used - set(check.meta.requires) - set(check.meta.reads)
+        if extra:
+            undeclared[check.meta.id] = sorted(extra)
+    assert undeclared == {}

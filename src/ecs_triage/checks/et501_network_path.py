@@ -302,7 +302,12 @@ def _fix(ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path]) -> Fix
                 commands.append(aws_cli("ec2", "modify-vpc-endpoint", vpc_endpoint_id=e.id, private_dns_enabled=True))
         steps.append("Turn on private DNS for the endpoints and DNS support + hostnames for the VPC.")
     if "nacl" in blocked:
-        steps.append("Allow outbound TCP 443 and inbound TCP 1024-65535 in the subnet's network ACL.")
+        acls = list(dict.fromkeys(pr.resource for p in bad for pr in p.proofs if pr.kind == "network_acls"))
+        steps.append(
+            f"Allow outbound TCP 443 and inbound TCP 1024-65535 in the network ACL {', '.join(acls)} of "
+            f"{', '.join(p.subnet for p in bad)}: to and from the VPC CIDR for interface endpoints, 0.0.0.0/0 "
+            "(or the service's ranges) for the internet and S3."
+        )
     return Fix(
         summary=f"Give {', '.join(p.subnet for p in bad)} a path to {', '.join(need.services) or 'the internet'}",
         steps=tuple(steps),
