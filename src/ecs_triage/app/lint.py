@@ -87,7 +87,18 @@ def _match(check: registry.RegisteredCheck, token: str) -> bool:
 
 
 def iter_inputs(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, bool, str | None]]:
-    """(display name, path or None for stdin, explicitly named, error) for every input file."""
+    """(display name, path or None for stdin, explicitly named, error) for every input file, each once."""
+    seen: set[Path] = set()
+    for raw, child_path, explicit, problem in _iter_all(paths):
+        if child_path is not None and problem is None:
+            key = child_path.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+        yield raw, child_path, explicit, problem
+
+
+def _iter_all(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, bool, str | None]]:
     for raw in paths:
         if raw == "-":
             yield "<stdin>", None, True, None
@@ -306,12 +317,21 @@ def lint_paths(
             (errors if explicit else notes).append(problem)
             continue
         try:
-            parsed = formats.parse_text(formats.decode(_read(name, path, stdin), name), name)
+            raw_bytes = _read(name, path, stdin)
+            if explicit and not raw_bytes.strip():
+                errors.append(
+                    f"{name}: empty input"
+                )  # e.g. `terraform show -json plan | ecs-triage lint -` failed upstream
+                continue
+            parsed = formats.parse_text(formats.decode(raw_bytes, name), name)
         except formats.InputFileError as exc:
             errors.append(str(exc))
             continue
         except formats.NotRecognized as exc:
-            notes.append(f"skipped {exc}")  # readable, just not ours (package.json, a workflow ...)
+            if path is None:  # stdin was meant for us: not recognising it is an error
+                errors.append(str(exc))
+            else:
+                notes.append(f"skipped {exc}")  # readable, just not ours (package.json, a workflow ...)
             continue
         except RecursionError:
             errors.append(f"{name}: nested too deeply")

@@ -55,7 +55,9 @@ def lint(
         result = lint_paths(
             paths, select=select, ignore=ignore, live=live, profile=profile, region=region, progress=progress
         )
-    click.echo(render(result.report, fmt))
+    linted = result.report.extra.get("files") or []
+    if linted or result.report.notes or not result.errors:  # a report of nothing read reads as "no problems"
+        click.echo(render(result.report, fmt))
     for line in result.errors:
         click.echo(f"ecs-triage: error: {line}", err=True)
     if result.errors:
