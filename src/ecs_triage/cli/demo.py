@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -138,7 +139,14 @@ def _show(worlds: list[Any], fmt: str) -> int:
     except Exception as exc:  # one line per failed step, the demo goes on
         errors.append({"step": f"scan {' '.join(clusters)}", "error": _failure(exc)})
     diagnoses: list[tuple[Any, Any]] = []
+    # The scan collected each cluster once; a service's diagnosis is the same offline path over its part of
+    # that snapshot (what `diagnose --cluster C --service S` would collect again). Only a service the scan
+    # did not list as unhealthy is collected anew.
+    scanned = {(r.cluster, r.service): r.report for r in scan_out.rows} if scan_out is not None else {}
     for w in broken:
+        if (w.cluster, w.service) in scanned:
+            diagnoses.append((w, replace(scanned[(w.cluster, w.service)], command="diagnose")))
+            continue
         try:
             report, _snapshot = diagnose_service(w.cluster, w.service)
         except Exception as exc:
