@@ -44,6 +44,7 @@ from ecs_triage.evidence.infra import (
     unreachable_endpoints,
 )
 from ecs_triage.evidence.model import Service, Task
+from ecs_triage.evidence.refs import parse_image, parse_value_from
 
 try:  # the catalog is a separate piece; without it this check has nothing to read with
     from ecs_triage.knowledge import classify  # type: ignore[attr-defined]
@@ -75,9 +76,6 @@ class _Group:
     evidence: list[EvidenceRef] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
-
-
-_ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/([^:@]+)(?::([^@]+))?")
 
 
 def _values(ev: Evidence, task: Task | None, service: Service | None, container: str) -> dict[str, Any]:
@@ -132,10 +130,12 @@ def _values(ev: Evidence, task: Task | None, service: Service | None, container:
         values["container_instance"] = name_of(task.container_instance_arn)
     if cd is not None:
         values.update(container=cd.name, image=cd.image)
-        ecr = _ECR_IMAGE.match(cd.image or "")
-        if ecr:
-            values.update(repository=ecr.group(1), tag=ecr.group(2))
-        secret = next((r.value_from for r in cd.secrets if r.value_from.startswith("arn:aws:secretsmanager:")), None)
+        image = parse_image(cd.image)
+        if image is not None and image.is_ecr:
+            values.update(repository=image.repository, tag=image.tag)
+        secret = next(
+            (r.value_from for r in cd.secrets if parse_value_from(r.value_from).service == "secretsmanager"), None
+        )
         if secret:
             values["secret_arn"] = secret
         if cd.port_mappings and cd.port_mappings[0].container_port:

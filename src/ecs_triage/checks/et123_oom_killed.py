@@ -5,7 +5,9 @@ What it detects:
     exited with 137 (SIGKILL) when nothing else explains the kill. The check tells an OOM kill apart from
     the two other ways a container gets SIGKILL: a stop requested by a user, a deployment or scale-in
     (`stopCode` UserInitiated / ServiceSchedulerInitiated with `stoppingAt`: the container did not stop
-    within `stopTimeout` and was killed) and a load balancer or container health-check kill. The finding
+    within `stopTimeout` and was killed) and a load balancer or container health-check kill. A
+    non-essential sidecar that exits 137/143 after an essential container exited (any code, 0 included:
+    `stopCode` EssentialContainerExited) was killed by the task stop, not by memory. The finding
     shows the memory settings that were hit (task `memory`, container `memory` / `memoryReservation`).
 
 Why it happens:

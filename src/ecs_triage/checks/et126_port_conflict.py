@@ -5,7 +5,9 @@ What it detects:
     `port is already allocated`, `address already in use` or `EADDRINUSE`, and the task definition
     confirms why: a static `hostPort` in `bridge` mode, or `host` network mode (where the container port
     is the host port), so two tasks (or a task and another process) on one instance want the same port.
-    In `awsvpc` mode it confirms two containers of the task mapping the same port.
+    In `awsvpc` mode it confirms two containers of the task mapping the same port. The port is read from
+    the bind error itself (`0.0.0.0:8080`, `:::3000`, Go's `listen tcp :8080`), preferring one the
+    container maps, never from a timestamp (`13:10:01`); the finding and the fix name it.
 
 Why it happens:
     A static host port allows one task per instance. A deployment starts the new task before the old

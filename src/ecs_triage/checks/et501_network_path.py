@@ -5,20 +5,29 @@ What it detects:
     or task (subnet from its ENI attachment), or, on EC2, each container instance (the agent pulls images,
     fetches secrets and ships logs from the instance's own subnet, security groups and public IP, whatever
     the task's network mode), and for what the task definition needs to start, in order:
-    the image (ECR `api` + `dkr`, and S3 for the layers; the internet for other registries), secrets and
-    parameters (Secrets Manager, SSM, KMS for customer keys) and logs (CloudWatch Logs for `awslogs`).
+    every container's image (ECR `api` + `dkr`, and S3 for the layers; the internet for other registries
+    and for ECR in another region: a Docker Hub sidecar needs the internet even when the main image comes
+    through endpoints), secrets and parameters (Secrets Manager, SSM, KMS for customer keys; registry
+    credentials always come from Secrets Manager) and logs (CloudWatch Logs for `awslogs`).
     A path exists through a public IP and a `0.0.0.0/0` route to an internet gateway in the subnet's route
-    table (the explicit one, else the VPC's main table), through a NAT gateway, or through VPC interface
-    endpoints with private DNS (and the VPC's DNS support and hostnames on) plus an S3 gateway endpoint on
-    the subnet's route table. The task security groups must allow egress on 443, the endpoint security
-    groups ingress on 443 from the task, and the subnet's network ACL outbound 443 and inbound ephemeral
-    ports. The finding names the subnet, the route table and what is missing, with the cause of the first
-    need that fails (or the one a stopped task's timeout names): image-pull-network, secrets-network or
-    log-network.
+    table (the explicit one, else the VPC's main table), through a public NAT gateway (a private NAT
+    gateway gives no internet), or through VPC interface endpoints with private DNS (and the VPC's DNS
+    support and hostnames on) plus an S3 gateway endpoint on the subnet's route table. The task security
+    groups must allow egress on 443 (to the endpoints, and to the S3 prefix list or anywhere for S3), the
+    endpoint security groups ingress on 443 from the task, and the subnet's network ACL outbound 443 and
+    inbound ephemeral ports, judged against where the traffic goes: the VPC CIDR for interface endpoints,
+    anywhere for the internet and S3 (an ACL that allows part of that range proves nothing). A standalone
+    task's public IP is unknown (ECS does not record it and its ENI is gone): an internet gateway route is
+    then a possible path, never a proved failure. The finding names the subnet, the route table and what
+    is missing (for an endpoint design, the endpoint problem first), with the cause of the first need that
+    fails (or the one a stopped task's timeout names): image-pull-network, secrets-network or log-network.
+    A gap in any kind the path reasoning consults (security groups, ACLs, NAT gateways, VPCs) makes a
+    finding-less outcome "skipped", never "passed".
 
 Why it happens:
-    Tasks in private subnets without a NAT gateway or endpoints; `assignPublicIp` DISABLED in a public
-    subnet; an endpoint created without private DNS or in another VPC; the S3 gateway endpoint not
+    Tasks in private subnets without a NAT gateway or endpoints, or whose default route goes to a private
+    NAT gateway; `assignPublicIp` DISABLED in a public subnet; a sidecar image from a public registry in an
+    endpoint-only VPC; an endpoint created without private DNS or in another VPC; the S3 gateway endpoint not
     associated with the subnet's route table (ECR layers come from S3); a security group or NACL that
     only allows the application's own ports.
 

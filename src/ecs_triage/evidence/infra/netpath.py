@@ -22,6 +22,7 @@ from ecs_triage.evidence.infra.ec2 import (
 )
 from ecs_triage.evidence.model import Evidence, Task, TaskDefinition
 from ecs_triage.evidence.parse import as_list, as_map, as_str
+from ecs_triage.evidence.refs import ImageRef, is_aws_managed_key, parse_image, parse_value_from
 
 # --------------------------------------------------------------------------------------- network path
 
@@ -475,19 +476,13 @@ class Need:
     why: str  # "image 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1"
 
 
-_ECR = re.compile(r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/")
-_SECRETS_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]*):")
-_SSM_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:([a-z0-9-]*):")
-
-
-def _ref_service(ref: str, region: str, registry_auth: bool = False) -> str | None:
+def _ref_service(ref: str, region: str, account: str | None, registry_auth: bool = False) -> str | None:
     """The endpoint a secret reference needs (None: another region, reached over the internet). A
     `repositoryCredentials` reference is always Secrets Manager; a bare `secrets` name is an SSM parameter."""
-    for pattern, service in ((_SECRETS_ARN, "secretsmanager"), (_SSM_ARN, "ssm")):
-        m = pattern.match(ref)
-        if m:
-            return service if m.group(1) in ("", region) else None
-    return "secretsmanager" if registry_auth else "ssm"
+    vf = parse_value_from(ref, region, account, credentials=registry_auth)
+    if vf.service not in ("secretsmanager", "ssm") or (vf.region and vf.region != region):
+        return None
+    return vf.service
 
 
 def needs_of(ev: Evidence, td: TaskDefinition) -> tuple[Need, ...]:
@@ -495,20 +490,21 @@ def needs_of(ev: Evidence, td: TaskDefinition) -> tuple[Need, ...]:
     region = ev.region or "us-east-1"
     out: list[Need] = []
     ecr_images: list[str] = []
-    internet_images: list[str] = []
+    internet_refs: list[ImageRef] = []
     for cd in td.containers:
-        image = cd.image or ""
-        m = _ECR.match(image)
-        if m and m.group(2) == region:
-            ecr_images.append(image)
-        elif image:
-            internet_images.append(image)  # another registry, or ECR in another region: over the internet
+        image = parse_image(cd.image)
+        if image is None:
+            continue
+        if image.is_ecr and image.region == region:
+            ecr_images.append(image.text)
+        else:
+            internet_refs.append(image)  # another registry, or ECR in another region: over the internet
     if ecr_images:
         out.append(Need("image", "image-pull-network", ("ecr.api", "ecr.dkr", "s3"), f"image {ecr_images[0]}"))
-    if internet_images:
-        image = internet_images[0]
-        where = "Amazon ECR in another region" if _ECR.match(image) else "a registry on the internet"
-        out.append(Need("image", "image-pull-network", (), f"image {image} ({where})"))
+    if internet_refs:
+        first = internet_refs[0]
+        where = "Amazon ECR in another region" if first.is_ecr else "a registry on the internet"
+        out.append(Need("image", "image-pull-network", (), f"image {first.text} ({where})"))
     secret_services: list[str] = []
     refs = [(s.value_from, False) for cd in td.containers for s in cd.secrets]
     refs += [
@@ -518,13 +514,13 @@ def needs_of(ev: Evidence, td: TaskDefinition) -> tuple[Need, ...]:
         for s in cd.log_configuration.secret_options
     ]
     refs += [(cd.repository_credentials, True) for cd in td.containers if cd.repository_credentials]
-    for ref, registry_auth in refs:
-        service = _ref_service(ref or "", region, registry_auth)
+    for text, registry_auth in refs:
+        service = _ref_service(text or "", region, ev.account, registry_auth)
         if service is not None and service not in secret_services:
             secret_services.append(service)
     for item in map(as_map, as_list(ev.raw.get("secrets"))):
         key = as_str(as_map(item.get("secret")).get("KmsKeyId"))
-        if key and "alias/aws/" not in key and "kms" not in secret_services:
+        if key and not is_aws_managed_key(key) and "kms" not in secret_services:
             secret_services.append("kms")
     if secret_services:
         out.append(Need("secrets", "secrets-network", tuple(secret_services), f"{len(refs)} secret reference(s)"))
