@@ -126,3 +126,26 @@ def test_awslogs_defaults_to_the_task_region() -> None:
         cfg.stream_arn("123456789012", "t1")
         == "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/web:log-stream:ecs/app/t1"
     )
+
+
+def test_iam_does_not_import_checks() -> None:
+    """Review item 13: layering, iam sits below checks (checks import iam, never the reverse)."""
+    import ast
+    from pathlib import Path
+
+    import ecs_triage.iam
+
+    for path in Path(ecs_triage.iam.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        mods = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        mods |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not {m for m in mods if m.startswith("ecs_triage.checks")}, path.name
+    assert not hasattr(sx, "_FALLBACK")
+
+
+def test_refs_turn_proofs_into_the_callers_type() -> None:
+    from ecs_triage.checks._api import EvidenceRef
+
+    existing = EvidenceRef("r0", "/a", 0)
+    out = sx.refs([sx.Proof("r1", "/b", 1, "why"), existing], EvidenceRef)
+    assert out == (EvidenceRef("r1", "/b", 1, "why"), existing)

@@ -45,6 +45,15 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("task_definitions", "iam_roles"),
+    reads=(
+        "ecr_repositories",
+        "ecr_images",
+        "iam_simulations",
+        "ec2_instances",
+        "instance_profiles",
+        "tasks",
+        "services",
+    ),
 )
 
 PULL_ACTIONS = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
@@ -113,7 +122,7 @@ def _check(
         f"The {role_kind} {role_name} may not pull {img.text} for container {container} "
         f"({subj.name}): {', '.join(missing)} refused ({first.method}: {why})"
     )
-    evidence: list[EvidenceRef] = []
+    evidence: list[sx.Proof | EvidenceRef] = []
     matched = sx.about(hyps, img.text, img.repository, container=container)
     evidence.extend(h.evidence for h in matched[:2])
     evidence.append(sx.td_ref(subj.td, f"{pointer}/image", img.text))
@@ -134,7 +143,7 @@ def _check(
         message=message,
         cause="image-pull-auth",
         confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY,
-        evidence=tuple(evidence),
+        evidence=sx.refs(evidence, EvidenceRef),
         fix=fix,
         signature="pull.ecr.access-denied",
         pointer=f"{pointer}/image",

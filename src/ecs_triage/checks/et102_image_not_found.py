@@ -25,7 +25,7 @@ References:
 
 from __future__ import annotations
 
-from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -36,6 +36,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("task_definitions", "ecr_images"),
+    reads=("ecr_repositories", "tasks", "services"),
 )
 
 _REPO_MISSING = {"RepositoryNotFoundException"}
@@ -87,7 +88,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 message=f"Container {cd.name} ({subj.name}) uses {img.text}, but the {what}",
                 cause="image-not-found",
                 confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
-                evidence=tuple(evidence),
+                evidence=sx.refs(evidence, EvidenceRef),
                 fix=_fix(img, repo_missing, subj.td.family, cd.name),
                 signature="pull.ecr.repository-missing" if repo_missing else "pull.ecr.tag-missing",
                 pointer=f"{cd.pointer}/image",

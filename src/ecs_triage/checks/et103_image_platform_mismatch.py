@@ -27,7 +27,7 @@ References:
 
 from __future__ import annotations
 
-from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -38,6 +38,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("task_definitions", "ecr_images"),
+    reads=("container_instances", "tasks", "services"),
 )
 
 _ARCH = {"X86_64": "amd64", "ARM64": "arm64", "x86_64": "amd64", "arm64": "arm64", "aarch64": "arm64"}
@@ -89,7 +90,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 ),
                 cause="image-platform-mismatch",
                 confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
-                evidence=tuple(evidence),
+                evidence=sx.refs(evidence, EvidenceRef),
                 fix=_fix(subj, img, os_name, arch, other),
                 signature="pull.platform-mismatch",
                 pointer=f"{cd.pointer}/image",

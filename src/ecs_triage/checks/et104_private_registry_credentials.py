@@ -29,7 +29,7 @@ References:
 from __future__ import annotations
 
 import ecs_triage.iam as iam
-from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.evidence.model import ContainerDefinition
 from ecs_triage.iam import support as sx
@@ -41,6 +41,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("task_definitions",),
+    reads=("secrets", "kms_keys", "iam_roles", "iam_simulations", "tasks", "services"),
 )
 
 ALWAYS_PRIVATE = (".azurecr.io", ".jfrog.io", "docker.pkg.github.com")
@@ -73,7 +74,7 @@ def _no_credentials(
     name = f"{img.registry.split('.')[0]}-registry-credentials"
     region = ev.region or "us-east-1"
     account = ev.account or access.account_of(subj.td.arn) or ""
-    secret_arn = f"arn:aws:secretsmanager:{region}:{account}:secret:{name}"
+    secret_arn = f"arn:{access.partition_of(region)}:secretsmanager:{region}:{account}:secret:{name}"
     role = subj.td.execution_role_arn
     steps = [
         f"Write registry-credentials.json with the user name and password/token of {img.registry} "
@@ -115,7 +116,7 @@ def _no_credentials(
         ),
         cause="image-pull-auth",
         confidence=0.9 if matched else 0.6,
-        evidence=tuple(evidence),
+        evidence=sx.refs(evidence, EvidenceRef),
         fix=Fix(
             summary=f"Give container {cd.name} credentials for {img.registry} (repositoryCredentials)",
             steps=tuple(steps),
@@ -152,7 +153,7 @@ def _credentials_unreadable(
             ),
             cause="image-pull-auth",
             confidence=conf,
-            evidence=(*base_evidence, sx.item_ref("secrets", view, "found")),
+            evidence=sx.refs((*base_evidence, sx.item_ref("secrets", view, "found")), EvidenceRef),
             fix=Fix(
                 summary=f"Create the registry credentials secret {ref.name} or fix credentialsParameter of {cd.name}",
                 steps=(
@@ -212,7 +213,9 @@ def _credentials_unreadable(
         ),
         cause="image-pull-auth",
         confidence=conf,
-        evidence=(*base_evidence, *(sx.role_evidence(ev, role, dd, f"{a} on {r}") for a, r, dd in refused)),
+        evidence=sx.refs(
+            (*base_evidence, *(sx.role_evidence(ev, role, dd, f"{a} on {r}") for a, r, dd in refused)), EvidenceRef
+        ),
         fix=sx.put_role_policy_fix(
             role,
             sx.policy_name("registry-credentials", subj.td.family),

@@ -27,7 +27,7 @@ References:
 
 from __future__ import annotations
 
-from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -38,6 +38,7 @@ CHECK = Check(
     category="task",
     severity="error",
     requires=("task_definitions", "tasks"),
+    reads=("services",),
 )
 
 
@@ -69,9 +70,12 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 ),
                 cause="registry-rate-limit",
                 confidence=sx.CONFIRMED if named or host_named else 0.85,
-                evidence=(
-                    *(h.evidence for h in matched[:2]),
-                    sx.td_ref(subj.td, f"{cd.pointer}/image", img.text),
+                evidence=sx.refs(
+                    (
+                        *(h.evidence for h in matched[:2]),
+                        sx.td_ref(subj.td, f"{cd.pointer}/image", img.text),
+                    ),
+                    EvidenceRef,
                 ),
                 fix=_fix(ev, subj.td.family, cd.name, img, subj.td.execution_role_arn),
                 signature="pull.rate-limited",
@@ -83,8 +87,9 @@ def _fix(ev: Evidence, family: str, container: str, img: access.ImageRef, role: 
     region = ev.region or "us-east-1"
     account = ev.account or ""
     if img.is_docker_hub:
-        cached = f"{account}.dkr.ecr.{region}.amazonaws.com/docker-hub/{img.repository}:{img.tag or 'latest'}"
-        secret = f"arn:aws:secretsmanager:{region}:{account}:secret:ecr-pullthroughcache/docker-hub"
+        domain = "amazonaws.com.cn" if access.partition_of(region) == "aws-cn" else "amazonaws.com"
+        cached = f"{account}.dkr.ecr.{region}.{domain}/docker-hub/{img.repository}:{img.tag or 'latest'}"
+        secret = f"arn:{access.partition_of(region)}:secretsmanager:{region}:{account}:secret:ecr-pullthroughcache/docker-hub"
         steps = [
             "Store a Docker Hub user name and access token in a Secrets Manager secret named "
             "ecr-pullthroughcache/docker-hub (the prefix is required).",
@@ -95,7 +100,7 @@ def _fix(ev: Evidence, family: str, container: str, img: access.ImageRef, role: 
             steps.append(
                 f"The first pull creates the cached repository: allow {access.role_name_of(role)} "
                 "ecr:CreateRepository and ecr:BatchImportUpstreamImage on "
-                f"arn:aws:ecr:{region}:{account}:repository/docker-hub/*."
+                f"arn:{access.partition_of(region)}:ecr:{region}:{account}:repository/docker-hub/*."
             )
         return Fix(
             summary=f"Pull {img.text} through an ECR pull-through cache ({cached})",

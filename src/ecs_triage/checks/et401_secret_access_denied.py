@@ -30,7 +30,7 @@ References:
 
 from __future__ import annotations
 
-from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -41,6 +41,7 @@ CHECK = Check(
     category="configuration",
     severity="error",
     requires=("task_definitions", "iam_roles"),
+    reads=("secrets", "ssm_parameters", "iam_simulations", "tasks", "services"),
 )
 
 
@@ -89,7 +90,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             ),
             cause="secrets-access-denied",
             confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY,
-            evidence=tuple(evidence),
+            evidence=sx.refs(evidence, EvidenceRef),
             fix=fix,
             signature="secrets.access-denied",
             pointer=refused[0][0].pointer,

@@ -30,7 +30,7 @@ References:
 
 from __future__ import annotations
 
-from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.iam import support as sx
 
 CHECK = Check(
@@ -40,6 +40,7 @@ CHECK = Check(
     category="configuration",
     severity="error",
     requires=("task_definitions", "secrets", "ssm_parameters"),
+    reads=("tasks", "services"),
 )
 
 DOCS = ("https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html",)
@@ -137,7 +138,7 @@ def _check(ev: Evidence, subj: sx.Subject, use: sx.SecretUse, hyps: list[sx.Hypo
         message=problem[0].upper() + problem[1:],
         cause="secrets-not-found",
         confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
-        evidence=tuple(evidence),
+        evidence=sx.refs(evidence, EvidenceRef),
         fix=fix,
         signature=f"secrets.{use.service}.not-found",
         pointer=use.pointer,

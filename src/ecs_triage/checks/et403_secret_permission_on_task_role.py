@@ -26,7 +26,7 @@ References:
 
 from __future__ import annotations
 
-from ecs_triage.checks._api import Check, Evidence, Hit, Iterator
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Hit, Iterator
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -37,6 +37,7 @@ CHECK = Check(
     category="configuration",
     severity="error",
     requires=("task_definitions", "iam_roles"),
+    reads=("secrets", "ssm_parameters", "iam_simulations", "tasks", "services"),
 )
 
 
@@ -77,7 +78,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             ),
             cause="secrets-access-denied",
             confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
-            evidence=tuple(evidence),
+            evidence=sx.refs(evidence, EvidenceRef),
             fix=sx.put_role_policy_fix(
                 exec_role,
                 sx.policy_name("read-secrets", subj.td.family),

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 
 import ecs_triage.iam as iam
-from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -43,6 +43,7 @@ CHECK = Check(
     category="configuration",
     severity="error",
     requires=("task_definitions", "iam_roles", "kms_keys"),
+    reads=("secrets", "ssm_parameters", "iam_simulations", "tasks", "services"),
 )
 
 
@@ -112,7 +113,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 ),
                 cause="secrets-kms-denied",
                 confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY,
-                evidence=tuple(evidence),
+                evidence=sx.refs(evidence, EvidenceRef),
                 fix=Fix(
                     summary=f"Let {role_name} use key {key.arn} in the key policy",
                     steps=(

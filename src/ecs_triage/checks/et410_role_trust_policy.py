@@ -39,6 +39,7 @@ CHECK = Check(
     category="configuration",
     severity="error",
     requires=("task_definitions", "iam_roles"),
+    reads=("tasks", "services"),
 )
 
 SERVICE = "ecs-tasks.amazonaws.com"
@@ -85,10 +86,13 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 ),
                 cause="role-assume-failed",
                 confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
-                evidence=(
-                    *(h.evidence for h in matched[:2]),
-                    sx.td_ref(subj.td, f"/{field}", arn),
-                    EvidenceRef(view.arn, "/Role/AssumeRolePolicyDocument", view.trust_policy, d.method),
+                evidence=sx.refs(
+                    (
+                        *(h.evidence for h in matched[:2]),
+                        sx.td_ref(subj.td, f"/{field}", arn),
+                        EvidenceRef(view.arn, "/Role/AssumeRolePolicyDocument", view.trust_policy, d.method),
+                    ),
+                    EvidenceRef,
                 ),
                 fix=Fix(
                     summary=f"Let {SERVICE} assume {view.name}",

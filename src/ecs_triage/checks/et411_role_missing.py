@@ -35,6 +35,7 @@ CHECK = Check(
     category="configuration",
     severity="error",
     requires=("task_definitions", "iam_roles"),
+    reads=("tasks", "services"),
 )
 
 SERVICE = "ecs-tasks.amazonaws.com"
@@ -79,10 +80,13 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 ),
                 cause="role-assume-failed",
                 confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
-                evidence=(
-                    *(h.evidence for h in matched[:2]),
-                    sx.td_ref(subj.td, f"/{field}", arn),
-                    EvidenceRef(arn, f"/iam_roles/{view.index}/found", False, view.error_code or ""),
+                evidence=sx.refs(
+                    (
+                        *(h.evidence for h in matched[:2]),
+                        sx.td_ref(subj.td, f"/{field}", arn),
+                        EvidenceRef(arn, f"/iam_roles/{view.index}/found", False, view.error_code or ""),
+                    ),
+                    EvidenceRef,
                 ),
                 fix=Fix(
                     summary=f"Create the role {name} (or point {subj.td.family} at an existing {label})",

@@ -26,7 +26,7 @@ References:
 from __future__ import annotations
 
 import ecs_triage.iam as iam
-from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -37,6 +37,7 @@ CHECK = Check(
     category="configuration",
     severity="error",
     requires=("task_definitions",),
+    reads=("iam_roles", "tasks", "services"),
 )
 
 DEFAULT_NAME = "ecsTaskExecutionRole"
@@ -77,7 +78,9 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         ]
         account = ev.account or access.account_of(subj.td.arn) or ""
         existing = next((r for r in access.roles(ev) if r.found and r.name == DEFAULT_NAME), None)
-        role_arn = existing.arn if existing else f"arn:aws:iam::{account}:role/{DEFAULT_NAME}"
+        role_arn = (
+            existing.arn if existing else f"arn:{access.partition_of(ev.region)}:iam::{account}:role/{DEFAULT_NAME}"
+        )
         commands = []
         steps = []
         if existing is None:
@@ -117,10 +120,13 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             ),
             cause="invalid-task-definition",
             confidence=sx.CONFIRMED if hyps else sx.CONFIG_STRONG,
-            evidence=(
-                *(h.evidence for h in hyps[:2]),
-                *(sx.td_ref(subj.td, p, None if p.endswith("Credentials") else n) for n, p in needs[:3]),
-                sx.td_ref(subj.td, "/executionRoleArn", None, "not set"),
+            evidence=sx.refs(
+                (
+                    *(h.evidence for h in hyps[:2]),
+                    *(sx.td_ref(subj.td, p, None if p.endswith("Credentials") else n) for n, p in needs[:3]),
+                    sx.td_ref(subj.td, "/executionRoleArn", None, "not set"),
+                ),
+                EvidenceRef,
             ),
             fix=Fix(
                 summary=f"Set executionRoleArn of {subj.td.family} to {role_arn}",

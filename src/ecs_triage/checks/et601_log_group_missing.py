@@ -30,7 +30,7 @@ References:
 from __future__ import annotations
 
 import ecs_triage.iam as iam
-from ecs_triage.checks._api import Check, Evidence, Fix, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -41,6 +41,7 @@ CHECK = Check(
     category="logging",
     severity="error",
     requires=("task_definitions", "log_groups"),
+    reads=("iam_roles", "iam_simulations", "ec2_instances", "instance_profiles", "tasks", "services"),
 )
 
 
@@ -71,7 +72,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                     ),
                     cause="log-config",
                     confidence=sx.CONFIRMED if matched else sx.CONFIG_STRONG,
-                    evidence=tuple(evidence),
+                    evidence=sx.refs(evidence, EvidenceRef),
                     fix=Fix(
                         summary=f"Create the log group {cfg.group} in {cfg.region}",
                         steps=(
@@ -113,7 +114,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                     ),
                     cause="log-config",
                     confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY,
-                    evidence=tuple(evidence),
+                    evidence=sx.refs(evidence, EvidenceRef),
                     fix=sx.put_role_policy_fix(
                         role_arn,
                         sx.policy_name("create-log-group", subj.td.family),

@@ -28,7 +28,7 @@ References:
 from __future__ import annotations
 
 import ecs_triage.iam as iam
-from ecs_triage.checks._api import Check, Evidence, Hit, Iterator, aws_cli
+from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Hit, Iterator, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.iam import support as sx
 
@@ -39,6 +39,7 @@ CHECK = Check(
     category="logging",
     severity="error",
     requires=("task_definitions", "iam_roles"),
+    reads=("log_groups", "iam_simulations", "ec2_instances", "instance_profiles", "tasks", "services"),
 )
 
 ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
@@ -101,10 +102,13 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                     ),
                     cause="log-config",
                     confidence=sx.CONFIRMED if matched else sx.CONFIG_ONLY,
-                    evidence=(
-                        *(h.evidence for h in matched[:2]),
-                        sx.td_ref(subj.td, f"{cfg.pointer}/options/awslogs-group", cfg.group),
-                        *(sx.role_evidence(ev, role_arn, d, f"{a} on {stream}") for a, d in refused),
+                    evidence=sx.refs(
+                        (
+                            *(h.evidence for h in matched[:2]),
+                            sx.td_ref(subj.td, f"{cfg.pointer}/options/awslogs-group", cfg.group),
+                            *(sx.role_evidence(ev, role_arn, d, f"{a} on {stream}") for a, d in refused),
+                        ),
+                        EvidenceRef,
                     ),
                     fix=fix,
                     signature="logs.write-denied",

@@ -144,7 +144,7 @@ def _principal_grant(value: Any, principal: str) -> str:
             and p.rsplit("/", 1)[-1].lower() == principal.rsplit("/", 1)[-1].lower()
         ):
             return "direct"
-        if account and (p == account or p == f"arn:aws:iam::{account}:root"):
+        if account and (p == account or re.fullmatch(rf"arn:aws[a-z-]*:iam::{account}:root", p)):
             grant = "account"
     return grant
 

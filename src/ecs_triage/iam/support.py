@@ -1,6 +1,7 @@
 """What the access checks (ET101-ET119, ET400-ET449, ET600-ET649) share around an IAM proof.
 
-(It lives in `iam` because checks may import only `_api`, `evidence`, `knowledge`, `iam` and `fixes`.)
+(It lives in `iam` because checks may import only `_api`, `evidence`, `knowledge`, `iam` and `fixes`; it
+imports nothing of `checks`: its proofs are `Proof`s, which a check turns into `EvidenceRef`s with `refs()`.)
 
 * `subjects(ev)`: each task definition under diagnosis with the stopped tasks and services that use it;
 * `hypotheses(ev, subject, causes)`: what ECS wrote about it (stopped reasons, container reasons, service
@@ -13,65 +14,56 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from ecs_triage.checks._api import EvidenceRef, Fix, aws_cli
 from ecs_triage.evidence import access
 from ecs_triage.evidence.model import Evidence, Service, Task, TaskDefinition
+from ecs_triage.fixes import Fix, aws_cli
 from ecs_triage.iam.evaluator import Decision, NamedPolicy, evaluate, statements_of
 from ecs_triage.iam.managed import managed_document
 from ecs_triage.iam.prove import boundary_policy, identity_policies, prove, resource_policy_for
-
-try:  # the catalog is a separate piece; fall back to a few patterns while it is missing
-    from ecs_triage.knowledge import classify as _classify
-except ImportError:  # pragma: no cover - only while the catalog is missing
-    _classify = None  # type: ignore[assignment]
+from ecs_triage.knowledge import classify as _classify
 
 CONFIRMED = 0.95  # a stopped task's message says it and the evidence proves it
 CONFIG_ONLY = 0.8  # no stopped task says it (ECS forgets them after about an hour); the configuration proves it
 CONFIG_STRONG = 0.85  # configuration only, but the evidence is a direct observation (the registry or lookup said so)
 EXECUTION_ROLE_DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html"
 
-# Used only when the knowledge catalog is not importable: (cause, pattern), first match wins.
-_FALLBACK: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (cause, re.compile(rx, re.I | re.S))
-    for cause, rx in (
-        ("registry-rate-limit", r"toomanyrequests|429 too many requests|pull rate limit"),
-        ("image-platform-mismatch", r"descriptor (matching|for) platform|exec format error"),
-        ("secrets-kms-denied", r"kms|ciphertext refers to a customer master key"),
-        ("log-config", r"logger args|log group|logs:(CreateLogGroup|CreateLogStream|PutLogEvents)"),
-        (
-            "secrets-not-found",
-            r"invalid ssm parameters|did not contain json key|ResourceNotFoundException|can't find the specified secret",
-        ),
-        ("secrets-access-denied", r"(asm|ssm|secret|Parameter Store).*(AccessDenied|not authorized)"),
-        ("role-assume-failed", r"unable to assume|sts:AssumeRole|ECS was unable to assume"),
-        ("image-not-found", r"manifest unknown|not found|repository does not exist"),
-        ("image-pull-auth", r"403|forbidden|not authorized|no basic auth|unauthorized|access denied"),
-    )
-)
+
+@dataclass(frozen=True)
+class Proof:
+    """One line of proof, as the checks' `Proof` (iam does not depend on checks): a pointer into a raw
+    payload and the value observed there. A check turns them into its `Proof`s with `refs()`."""
+
+    resource: str
+    pointer: str
+    value: Any
+    note: str = ""
+
+
+R = TypeVar("R")
+
+
+def refs(items: Iterable[Proof | R], make: Callable[[str, str, Any, str], R]) -> tuple[R, ...]:
+    """`items` with every `Proof` made into the caller's type (`refs(evidence, Proof)`)."""
+    return tuple(make(i.resource, i.pointer, i.value, i.note) if isinstance(i, Proof) else i for i in items)
 
 
 @dataclass(frozen=True)
 class Hypothesis:
     cause: str
     text: str
-    evidence: EvidenceRef
+    evidence: Proof
     captures: Mapping[str, str]
     container: str | None  # the container the text is about, when known
     confidence: float
 
 
 def classify(text: str, kind: str) -> tuple[str, Mapping[str, str], float]:
-    if _classify is not None:
-        m = _classify(text, kind=kind)
-        return m.cause, dict(m.captures), float(m.confidence)
-    for cause, rx in _FALLBACK:
-        if rx.search(text):
-            return cause, {}, 0.6
-    return "unknown", {}, 0.0
+    m = _classify(text, kind=kind)
+    return m.cause, dict(m.captures), float(m.confidence)
 
 
 @dataclass(frozen=True)
@@ -127,7 +119,7 @@ def hypotheses(ev: Evidence, subject: Subject, causes: Iterable[str]) -> list[Hy
         cause, captures, conf = classify(text, kind)
         if cause in wanted:
             seen.add((text, container))
-            out.append(Hypothesis(cause, text, EvidenceRef(resource, pointer, text), captures, container, conf))
+            out.append(Hypothesis(cause, text, Proof(resource, pointer, text), captures, container, conf))
 
     for task in subject.tasks:
         for c in task.containers:
@@ -161,7 +153,7 @@ def pulling_roles(ev: Evidence, subject: Subject) -> list[tuple[str, str]]:
 _LABEL = re.compile(r"^(?:policy|permission boundary) (?P<name>.+) statement (?P<index>\d+)")
 
 
-def role_evidence(ev: Evidence, role_arn: str, decision: Decision, what: str) -> EvidenceRef:
+def role_evidence(ev: Evidence, role_arn: str, decision: Decision, what: str) -> Proof:
     """Proof of a decision: the matched statement of the role (or, when none matched, the role's policy names),
     with the evaluator's verdict as a note."""
     view = access.role(ev, role_arn)
@@ -177,19 +169,19 @@ def role_evidence(ev: Evidence, role_arn: str, decision: Decision, what: str) ->
                 index = int(m.group("index"))
                 statements = statements_of(doc.document or managed_document(doc.arn))
                 value = statements[index] if index < len(statements) else None
-                return EvidenceRef(role_arn, f"{doc.pointer}/Statement/{index}", value, note)
+                return Proof(role_arn, f"{doc.pointer}/Statement/{index}", value, note)
     names = [p.name for p in view.policies] if view else []
-    return EvidenceRef(role_arn, "/AttachedPolicies" if view and view.attached else "/InlinePolicies", names, note)
+    return Proof(role_arn, "/AttachedPolicies" if view and view.attached else "/InlinePolicies", names, note)
 
 
-def item_ref(kind: str, view: Any, field: str, note: str = "") -> EvidenceRef:
+def item_ref(kind: str, view: Any, field: str, note: str = "") -> Proof:
     """A pointer into a raw item of an access kind (`secrets`, `ecr_images` ...)."""
     value = view.raw.get(field) if isinstance(view.raw, Mapping) else None
-    return EvidenceRef(getattr(view, "resource", kind), f"/{kind}/{view.index}/{field}", value, note)
+    return Proof(getattr(view, "resource", kind), f"/{kind}/{view.index}/{field}", value, note)
 
 
-def td_ref(td: TaskDefinition, pointer: str, value: Any, note: str = "") -> EvidenceRef:
-    return EvidenceRef(td.arn, pointer, value, note)
+def td_ref(td: TaskDefinition, pointer: str, value: Any, note: str = "") -> Proof:
+    return Proof(td.arn, pointer, value, note)
 
 
 def statement(sid: str, actions: Sequence[str], resources: Sequence[str]) -> dict[str, Any]:
@@ -378,7 +370,7 @@ class AwsLogs:
     pointer: str  # of logConfiguration
 
     def group_arn(self, account: str) -> str:
-        return f"arn:aws:logs:{self.region}:{account}:log-group:{self.group}"
+        return f"arn:{access.partition_of(self.region)}:logs:{self.region}:{account}:log-group:{self.group}"
 
     def stream_arn(self, account: str, task_id: str) -> str:
         stream = f"{self.stream_prefix}/{self.container}/{task_id}" if self.stream_prefix else task_id
