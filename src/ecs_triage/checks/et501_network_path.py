@@ -104,16 +104,30 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         ]
         if running_there and said is None:
             continue  # tasks run from there: something we cannot see (a proxy, a firewall, a TGW route) works
-        yield _hit(ev, target, need, bad, len(target.subnets), said_ref if said == need.name else None)
+        others = [f for f in failing if f is not chosen]
+        yield _hit(ev, target, need, bad, len(target.subnets), said_ref if said == need.name else None, others)
 
 
 def _hit(
-    ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path], total: int, said: tuple[str, str, str] | None
+    ev: Evidence,
+    target: AwsVpcTarget,
+    need: Need,
+    bad: list[Path],
+    total: int,
+    said: tuple[str, str, str] | None,
+    others: list[tuple[Need, list[Path]]] = [],  # noqa: B006 - read only
 ) -> Hit:
     first = bad[0]
     facts = "; ".join(_facts(bad))
     which = "every subnet" if len(bad) == total else f"{len(bad)} of {total} subnets"
     message = f"Tasks cannot reach what they need for {need.why} from {which}: {facts}"
+    if others:
+        message += (
+            "; the same subnets have no path either for "
+            + " and ".join(_also(n, ps) for n, ps in others)
+            + ", so the next start would fail there: the fix covers "
+            + ("both" if len(others) == 1 else "all of them")
+        )
     if target.fargate:
         config: dict[str, object] = {"subnets": list(target.subnets)}
         if target.public_ip is not None:
@@ -148,9 +162,14 @@ def _hit(
         cause=need.cause,
         confidence=confidence,
         evidence=tuple(evidence),
-        fix=_fix(ev, target, need, bad),
+        fix=_fix(ev, target, need, bad, others),
         signature=f"network.{need.name}:{first.subnet}",
     )
+
+
+def _also(need: Need, bad: list[Path]) -> str:
+    missing = list(dict.fromkeys(m for p in bad for m in p.missing_endpoints))
+    return need.why + (f" (no {', '.join(missing)} endpoint)" if missing else "")
 
 
 def _facts(bad: list[Path]) -> list[str]:
@@ -170,7 +189,15 @@ def _facts(bad: list[Path]) -> list[str]:
     return out
 
 
-def _fix(ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path]) -> Fix:
+def _fix(
+    ev: Evidence,
+    target: AwsVpcTarget,
+    need: Need,
+    bad: list[Path],
+    others: list[tuple[Need, list[Path]]] = [],  # noqa: B006 - read only
+) -> Fix:
+    """One fix for every need that fails (image, secrets, logs): fixing only the first makes the next start
+    fail on the next one."""
     net = network(ev)
     region = ev.region or "us-east-1"
     first = bad[0]
@@ -178,10 +205,13 @@ def _fix(ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path]) -> Fix
     steps: list[str] = []
     commands: list[str] = []
     sgs = list(target.security_groups)
-    missing = list(dict.fromkeys(m for p in bad for m in p.missing_endpoints))
+    every = bad + [p for _, ps in others for p in ps if p.vpc_id == first.vpc_id]
+    services = list(dict.fromkeys(s for n in (need, *(n for n, _ in others)) for s in n.services))
+    missing = list(dict.fromkeys(m for p in every for m in p.missing_endpoints))
+    missing.sort(key=lambda m: services.index(m) if m in services else len(services))
     route_tables = list(dict.fromkeys(p.route_table for p in bad if p.route_table))
-    blocked = {b for p in bad for b in p.blocked}
-    if missing and need.services:
+    blocked = {b for p in every for b in p.blocked}
+    if missing and services:
         interface = [m for m in missing if m != "s3"]
         if interface:
             steps.append(
@@ -240,6 +270,7 @@ def _fix(ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path]) -> Fix
                 )
             )
     no_route = any("routes 0.0.0.0/0 nowhere" in pr for p in bad for pr in p.problems)
+    internet_only = [n for n in (need, *(n for n, _ in others)) if not n.services]
     igw_no_ip = any("assignPublicIp is DISABLED" in pr for p in bad for pr in p.problems)
     if igw_no_ip and target.service and target.fargate:
         steps.insert(0, f"Or, since {first.subnet} routes to an internet gateway, give the tasks a public IP.")
@@ -272,9 +303,17 @@ def _fix(ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path]) -> Fix
             steps.append(
                 f"{first.route_table} is the VPC's main route table: the route applies to every subnet without its own table."
             )
-    elif no_route and not need.services:
+    elif no_route and internet_only:
         steps.append(
-            f"The image is outside AWS: give {first.subnet} a NAT gateway route (or a public IP and an internet gateway route)."
+            f"{internet_only[0].why.capitalize()} is outside AWS: give {first.subnet} a NAT gateway route "
+            "(or a public IP and an internet gateway route)."
+        )
+    elif no_route and missing:
+        publics = _public_subnets(ev, vpc)
+        where = f"a public subnet of {vpc}" + (f" ({', '.join(publics[:2])})" if publics else "")
+        steps.append(
+            f"Or, instead of the endpoints, create a NAT gateway in {where} and route 0.0.0.0/0 from "
+            f"{', '.join(route_tables)} to it: that one path covers {', '.join(missing)} (NAT data charges apply)."
         )
     if "security-group" in blocked:
         for p in bad:
@@ -307,7 +346,7 @@ def _fix(ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path]) -> Fix
             commands.append(aws_cli("ec2", "modify-vpc-attribute", vpc_id=vpc, enable_dns_support={"Value": True}))
             commands.append(aws_cli("ec2", "modify-vpc-attribute", vpc_id=vpc, enable_dns_hostnames={"Value": True}))
         for e in net.endpoints:
-            if e.vpc_id == vpc and e.type == "Interface" and not e.private_dns:
+            if e.vpc_id == vpc and e.type == "Interface" and not e.private_dns and _short(e.service_name) in services:
                 commands.append(aws_cli("ec2", "modify-vpc-endpoint", vpc_endpoint_id=e.id, private_dns_enabled=True))
         steps.append("Turn on private DNS for the endpoints and DNS support + hostnames for the VPC.")
     if "nacl" in blocked:
@@ -317,10 +356,31 @@ def _fix(ev: Evidence, target: AwsVpcTarget, need: Need, bad: list[Path]) -> Fix
             f"{', '.join(p.subnet for p in bad)}: to and from the VPC CIDR for interface endpoints, 0.0.0.0/0 "
             "(or the service's ranges) for the internet and S3."
         )
+    reach = services + (["the internet"] if internet_only else [])
     return Fix(
-        summary=f"Give {', '.join(p.subnet for p in bad)} a path to {', '.join(need.services) or 'the internet'}",
+        summary=f"Give {', '.join(p.subnet for p in bad)} a path to {', '.join(reach) or 'the internet'}",
         steps=tuple(steps),
         commands=tuple(commands),
         docs=("https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html",),
         risk="review",
     )
+
+
+def _short(service_name: str) -> str:
+    """`com.amazonaws.us-east-1.ecr.dkr` -> `ecr.dkr`."""
+    parts = service_name.split(".")
+    return ".".join(parts[3:]) if len(parts) > 3 else service_name
+
+
+def _public_subnets(ev: Evidence, vpc: str) -> list[str]:
+    """Subnets of `vpc` whose route table sends 0.0.0.0/0 to an internet gateway (where a NAT gateway goes)."""
+    net = network(ev)
+    out = []
+    for s in net.subnets.values():
+        if s.vpc_id != vpc:
+            continue
+        rt, _ = net.route_table_for(s)
+        default = rt.default_route() if rt is not None else None
+        if default is not None and default.active and (default.target or "").startswith("igw-"):
+            out.append(s.id)
+    return out
