@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from ecs_triage.collect import limits
 from ecs_triage.collect.session import AwsSession, Sink
+
+R = TypeVar("R")
 
 
 def describe_clusters(sess: AwsSession, sink: Sink, names: list[str]) -> tuple[list[dict], list[dict]] | None:
@@ -40,6 +44,98 @@ def list_service_arns(sess: AwsSession, sink: Sink, cluster: str) -> list[str] |
         maxResults=limits.LIST_SERVICES_PAGE,
     )
     return arns
+
+
+def list_and_describe(
+    sess: AwsSession,
+    sink: Sink,
+    kind: str,
+    op: str,
+    resource: str,
+    result_key: str,
+    params: dict[str, Any],
+    describe: Callable[[list[str]], R],
+    batch: int,
+) -> tuple[list[str] | None, list[R]]:
+    """Follow every page of an ECS List call and describe the ids while the next page is fetched.
+
+    Ids are described in full batches of `batch` as soon as a batch is complete (the remainder at the end),
+    so the calls are exactly ceil(ids / batch) DescribeX plus the List pages, and the describes overlap the
+    (necessarily sequential) paging instead of waiting for its end. Returns (every listed id, or None when
+    the first page failed: a gap is recorded; the describe results, in order). A page that fails after
+    the first keeps what was listed before it (the gap says the list is incomplete)."""
+    listed: list[str] = []
+    seen: set[str] = set()
+    pending: list[str] = []
+    futures: list[Future[R]] = []
+    ok = True
+    with ThreadPoolExecutor(max_workers=limits.DESCRIBE_WORKERS, thread_name_prefix="ecs-triage-describe") as pool:
+        token: str | None = None
+        while True:
+            page_params = dict(params)
+            if token:
+                page_params["nextToken"] = token
+            resp, _ = sess.call(sink, kind, "ecs", op, resource, **page_params)
+            if resp is None:
+                ok = bool(listed)
+                break
+            for item in resp.get(result_key) or []:
+                if item not in seen:
+                    seen.add(item)
+                    listed.append(item)
+                    pending.append(item)
+            while len(pending) >= batch:
+                futures.append(pool.submit(describe, pending[:batch]))
+                pending = pending[batch:]
+            token = resp.get("nextToken")
+            if not token:
+                break
+        if pending:
+            futures.append(pool.submit(describe, pending))
+        results = [f.result() for f in futures]
+    return (listed if ok else None), results
+
+
+def services_of(sess: AwsSession, sink: Sink, cluster: str) -> tuple[list[str] | None, list[dict], list[dict]]:
+    """Every service of the cluster: ListServices pages, DescribeServices per 10 while paging.
+    Returns (service ARNs or None when ListServices failed, services, failures[])."""
+
+    def one(chunk: list[str]) -> tuple[list[dict], list[dict]]:
+        resp, _ = sess.call(
+            sink, "services", "ecs", "DescribeServices", ",".join(chunk), cluster=cluster, services=chunk
+        )
+        if resp is None:
+            return [], []
+        return resp.get("services") or [], resp.get("failures") or []
+
+    params = {"cluster": cluster, "maxResults": limits.LIST_SERVICES_PAGE}
+    arns, got = list_and_describe(
+        sess, sink, "services", "ListServices", cluster, "serviceArns", params, one, limits.DESCRIBE_SERVICES
+    )
+    return arns, [s for svcs, _ in got for s in svcs], [f for _, fails in got for f in fails]
+
+
+def tasks_of(
+    sess: AwsSession, sink: Sink, cluster: str, status: str, service: str | None = None
+) -> tuple[list[str] | None, list[dict], list[dict]]:
+    """Every task with `desiredStatus` = status (optionally of one service): ListTasks pages, DescribeTasks per
+    100 while paging. Returns (task ARNs or None when ListTasks failed, tasks, failures[])."""
+
+    def one(chunk: list[str]) -> tuple[list[dict], list[dict]]:
+        resource = chunk[0] if len(chunk) == 1 else f"{cluster}: {len(chunk)} tasks"
+        resp, _ = sess.call(sink, "tasks", "ecs", "DescribeTasks", resource, cluster=cluster, tasks=chunk)
+        if resp is None:
+            return [], []
+        return resp.get("tasks") or [], resp.get("failures") or []
+
+    params: dict[str, Any] = {"cluster": cluster, "desiredStatus": status, "maxResults": limits.LIST_TASKS_PAGE}
+    if service:
+        params["serviceName"] = service
+    resource = f"{cluster}/{service}" if service else cluster
+    arns, got = list_and_describe(
+        sess, sink, "tasks", "ListTasks", resource, "taskArns", params, one, limits.DESCRIBE_TASKS
+    )
+    return arns, [t for tasks, _ in got for t in tasks], [f for _, fails in got for f in fails]
 
 
 def describe_services(sess: AwsSession, sink: Sink, cluster: str, names: list[str]) -> tuple[list[dict], list[dict]]:

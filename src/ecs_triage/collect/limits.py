@@ -24,6 +24,7 @@ LIST_CONTAINER_INSTANCES_PAGE = 100
 LOG_TAIL_EVENTS = 50  # GetLogEvents limit for a stopped container's tail
 LOG_TAIL_TASKS_PER_SERVICE = 3  # most recent stopped tasks whose log tails are read, per service
 MAX_WORKERS = 16  # bounded pool for independent calls
+DESCRIBE_WORKERS = 4  # per paged list: describes of complete batches in flight while the next page is fetched
 MAX_ATTEMPTS = 5  # attempts per call, first one included (adaptive retry mode), then the call becomes a gap
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20

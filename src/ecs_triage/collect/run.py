@@ -544,10 +544,7 @@ def collect_target(
             svc_name = services[0]["serviceName"] if services else _name(service)
 
             def list_and_describe(status: str) -> list[dict]:
-                arns = ecs.list_task_arns(sess, sink, cluster, status, svc_name)
-                if not arns:
-                    return []
-                got, failures = ecs.describe_tasks(sess, sink, cluster, arns)
+                _arns, got, failures = ecs.tasks_of(sess, sink, cluster, status, svc_name)
                 snap.failures("DescribeTasks", failures)
                 return got
 
@@ -600,26 +597,28 @@ def _scan_cluster(
     snap.put("clusters", arn, cluster_obj)
     progress(f"{name}: services")
 
-    def services_all() -> list[dict]:
-        arns = ecs.list_service_arns(sess, sink, arn)
+    def services_then_scope() -> list[dict]:
+        arns, got, failures = ecs.services_of(sess, sink, arn)
         snap.look("services")
-        if not arns:
-            return []
-        got, failures = ecs.describe_services(sess, sink, arn, arns)
         snap.failures("DescribeServices", failures)
-        # start on the services' task definitions while the tasks are listed
-        ecs.task_definitions(sess, sink, [str(s["taskDefinition"]) for s in got if s.get("taskDefinition")])
+        for s in got:
+            snap.put("services", s["serviceArn"], s)
+        if arns:
+            progress(f"{name}: evidence for {len(got)} services")
+            # What hangs off the services' own configuration (task definitions, roles, images, secrets, log
+            # groups, target groups, network) does not wait for the tasks: collect it while they are listed.
+            # The pass over the tasks below fetches only what the tasks add (cached: each resource once).
+            collect_scope(sess, snap, cluster=cluster_obj, services=got, tasks=[], log_tasks=[], progress=_noop)
         return got
 
     def tasks_of(status: str) -> list[dict]:
-        arns = ecs.list_task_arns(sess, sink, arn, status)
-        if not arns:
-            return []
-        got, failures = ecs.describe_tasks(sess, sink, arn, arns)
+        _arns, got, failures = ecs.tasks_of(sess, sink, arn, status)
         snap.failures("DescribeTasks", failures)
         return got
 
-    services, stopped, running = sess.parallel([services_all, lambda: tasks_of("STOPPED"), lambda: tasks_of("RUNNING")])
+    services, stopped, running = sess.parallel(
+        [services_then_scope, lambda: tasks_of("STOPPED"), lambda: tasks_of("RUNNING")]
+    )
     snap.look("tasks")
     tasks: list[dict] = []
     for t in stopped:
@@ -628,11 +627,8 @@ def _scan_cluster(
             continue
         tasks.append(t)
     tasks.extend(running)
-    for s in services:
-        snap.put("services", s["serviceArn"], s)
     for t in tasks:
         snap.put("tasks", t["taskArn"], t)
-    progress(f"{name}: evidence for {len(services)} services")
     log_tasks = _select_log_tasks(tasks, limits.LOG_TAIL_TASKS_PER_SERVICE, failed_only=True)
     collect_scope(sess, snap, cluster=cluster_obj, services=services, tasks=tasks, log_tasks=log_tasks, progress=_noop)
     return attribute_gaps(snap.build())
