@@ -36,7 +36,7 @@ from ecs_triage.evidence.infra import (
     task_cpu_units,
     task_memory_mib,
 )
-from ecs_triage.evidence.model import ContainerInstance
+from ecs_triage.evidence.model import ContainerInstance, TaskDefinition
 
 CHECK = Check(
     id="ET200",
@@ -158,17 +158,25 @@ def _fix(ev: Evidence, pf: PlacementFailure, best: ContainerInstance | None, nee
         )
         commands.append(aws_cli("ecs", "describe-capacity-providers", capacity_providers=providers[0]))
     else:
-        steps.append(f"Add container instances to cluster {cluster}.")
-        commands.append(aws_cli("ecs", "list-container-instances", cluster=cluster, status="ACTIVE"))
+        steps.append(
+            f"Add container instances to cluster {cluster} (scale the Auto Scaling group that launches them; "
+            "the instances carry no aws:autoscaling:groupName tag in the evidence)."
+        )
     if pf.kind in _RESOURCE and best is not None and need is not None and td is not None:
-        key = _RESOURCE[pf.kind][0]
+        key, _, unit = _RESOURCE[pf.kind]
         free = best.remaining.get(key) or 0
-        field = "memory" if key == "MEMORY" else "cpu"
         if 0 < free < need:
-            steps.append(
-                f"Or lower the task's {field} reservation in {family} to at most {free} if the application fits."
-            )
-            snippet = {field: str(free)}
+            snippet, what = _shrink(td, "memory" if key == "MEMORY" else "cpu", free, need)
+            if snippet:
+                steps.append(
+                    f"Or lower {what} in {family} to fit the {free} {unit} free on {_label(best)}, "
+                    "if the application can live with that."
+                )
+                steps.append(f"Register the new revision of {family}, then point the service at it.")
+                if not asg:
+                    commands.append(
+                        aws_cli("ecs", "update-service", cluster=cluster, service_=svc.name, task_definition=family)
+                    )
     elif pf.kind == "insufficient-ports":
         steps.append(f"Or use dynamic host ports (hostPort 0) in {family} so several tasks fit on one instance.")
     elif pf.kind == "insufficient-eni":
@@ -183,3 +191,54 @@ def _fix(ev: Evidence, pf: PlacementFailure, best: ContainerInstance | None, nee
         snippet_title=f"task-definition patch for {family}" if snippet else "",
         risk="review",
     )
+
+
+def _shrink(td: TaskDefinition, field: str, free: int, need: int) -> tuple[dict[str, Any] | None, str]:
+    """A task-definition patch that brings the reservation of `field` (memory | cpu) down to `free`.
+
+    Task-level `memory`/`cpu` caps every container, so it moves together with any container hard limit
+    above it; without a task-level value the scheduler reserves each container's `memoryReservation`
+    (else `memory`) or `cpu`, so those are scaled down in proportion, the hard limit never below the
+    reservation."""
+    task_value = td.memory if field == "memory" else td.cpu
+    patch: dict[str, Any] = {}
+    containers: list[dict[str, Any]] = []
+    if task_value and task_value.isdigit():
+        patch[field] = str(free)
+        for c in td.containers:
+            limit = c.memory if field == "memory" else c.cpu
+            entry: dict[str, Any] = {"name": c.name}
+            if limit is not None and limit > free:
+                entry["memory" if field == "memory" else "cpu"] = free
+            if field == "memory" and c.memory_reservation is not None and c.memory_reservation > free:
+                entry["memoryReservation"] = min(c.memory_reservation, free)
+            if len(entry) > 1:
+                containers.append(entry)
+        what = f"the task {field} from {task_value}"
+    else:
+        for c in td.containers:
+            if field == "cpu":
+                if c.cpu:
+                    containers.append({"name": c.name, "cpu": max(c.cpu * free // need, 1)})
+                continue
+            reserved = c.memory_reservation or c.memory
+            if not reserved:
+                continue
+            share = max(reserved * free // need, 6)  # Docker's minimum is 6 MiB
+            entry: dict[str, Any] = {"name": c.name}
+            if c.memory_reservation is not None:
+                entry["memoryReservation"] = share
+            if c.memory is not None:
+                # a hard limit above the new reservation would let the container use memory the scheduler
+                # no longer reserves for it: keep the two consistent
+                entry["memory"] = share
+            containers.append(entry)
+        names = ", ".join(f"{c['name']}" for c in containers)
+        what = (
+            f"the memoryReservation (and memory hard limit) of container {names}"
+            if field == "memory"
+            else f"the cpu of container {names}"
+        )
+    if containers:
+        patch["containerDefinitions"] = containers
+    return (patch or None), what
