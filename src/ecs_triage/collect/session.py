@@ -1,4 +1,5 @@
-"""boto3 session, retries, bounded concurrency, call recorder (read-only allow-list), gaps and caches.
+"""botocore session (one model loader per process), retries, bounded concurrency, call recorder (read-only
+allow-list), gaps and caches.
 
 Everything that talks to AWS goes through `AwsSession.call` / `AwsSession.paginate`: they record a gap
 for every failed call (with the IAM action to grant) and turn credential / endpoint failures into a
@@ -84,7 +85,6 @@ def _shared_loader() -> Any:
 def _botocore_session(profile: str | None) -> Any:
     """A fresh botocore session (its own profile, credentials and configuration) on the shared loader."""
     bs = botocore.session.Session(profile=profile)
-    bs.user_agent_extra = f"ecs-triage/{__version__}"
     bs.register_component("data_loader", _shared_loader())
     return bs
 
