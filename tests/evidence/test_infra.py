@@ -79,28 +79,48 @@ def test_no_missing_variable_in_a_healthy_log() -> None:
 
 
 @pytest.mark.parametrize(
-    ("line", "label", "local"),
+    ("line", "label", "local", "failure"),
     [
-        ("Error: connect ECONNREFUSED 10.0.3.17:5432", "10.0.3.17:5432", False),
-        ("dial tcp 10.0.9.9:6379: i/o timeout", "10.0.9.9:6379", False),
+        ("Error: connect ECONNREFUSED 10.0.3.17:5432", "10.0.3.17:5432", False, "refused"),
+        ("dial tcp 10.0.9.9:6379: i/o timeout", "10.0.9.9:6379", False, "timeout"),
         (
             'psycopg2.OperationalError: connection to server at "db.internal" (10.0.3.4), port 5432 failed: Connection refused',
             "db.internal:5432",
             False,
+            "refused",
+        ),
+        (
+            'psycopg2.OperationalError: connection to server at "db.internal" (10.0.3.4), port 5432 failed: Connection timed out',
+            "db.internal:5432",
+            False,
+            "timeout",
         ),
         (
             "Error: Redis connection to 127.0.0.1:6379 failed - connect ECONNREFUSED 127.0.0.1:6379",
             "127.0.0.1:6379",
             True,
+            "refused",
         ),
-        ("Error: getaddrinfo ENOTFOUND db.prod.internal", "db.prod.internal", False),
+        ("Error: getaddrinfo ENOTFOUND db.prod.internal", "db.prod.internal", False, "dns"),
+        ("Error: connect ETIMEDOUT 10.0.3.17:3306", "10.0.3.17:3306", False, "timeout"),
     ],
 )
-def test_unreachable_endpoint_is_named(line: str, label: str, local: bool) -> None:
+def test_unreachable_endpoint_is_named(line: str, label: str, local: bool, failure: str) -> None:
     found = infra.unreachable_endpoints(["starting", line])
     assert found and found[-1].label == label
     assert found[-1].is_local is local
     assert found[-1].line == 1
+    assert found[-1].failure == failure
+
+
+def test_connection_failure_is_read_from_the_next_lines() -> None:
+    """libpq puts the reason on the line after the host: "Is the server running ... accepting TCP/IP"."""
+    lines = [
+        "could not connect to server at 10.0.3.25:5432",
+        "\tIs the server running on that host and accepting TCP/IP connections? Connection refused",
+    ]
+    assert infra.unreachable_endpoints(lines)[0].failure == "refused"
+    assert infra.unreachable_endpoints(lines[:1])[0].failure == ""
 
 
 def test_error_lines_keep_the_last_ones() -> None:

@@ -25,6 +25,8 @@ References:
 
 from __future__ import annotations
 
+import re
+
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 
 try:
@@ -33,6 +35,8 @@ except ImportError:  # pragma: no cover - only while the catalog is missing
     classify = None  # type: ignore[assignment]
 
 from ecs_triage.evidence.infra import Exit, defined_names, dotted, exits, missing_variables, name_of
+from ecs_triage.evidence.parse import as_list, as_map, as_str
+from ecs_triage.evidence.refs import partition_of
 
 CHECK = Check(
     id="ET120",
@@ -88,7 +92,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         else:
             message = (
                 f"Container {ex.container.name} exited with code {ex.container.exit_code} because {variable} is not set: "
-                f"{variable} is not set in {where}.environment or secrets"
+                f"it is in neither {where}.environment nor {where}.secrets"
             )
             if env_files:
                 message += f" (it may come from the environment file {', '.join(env_files)}: check it holds {variable})"
@@ -132,7 +136,7 @@ def _invalid_hit(ev: Evidence, ex: Exit, line: int) -> Hit:
     assert ex.stream is not None
     event = ex.stream.events[line]
     td = ex.task_definition
-    family = td.family if td else "the task definition"
+    family = td.family if td else name_of(ex.task.task_definition_arn)
     return Hit(
         resource=ex.task.arn,
         message=(
@@ -159,31 +163,78 @@ def _invalid_hit(ev: Evidence, ex: Exit, line: int) -> Hit:
     )
 
 
+_SENSITIVE = re.compile(
+    r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|AUTH|DSN|CONN(ECTION)?_?STR|"
+    r"(DATABASE|DB|POSTGRES|PG|MYSQL|MARIADB|MONGO(DB)?|REDIS|CACHE|AMQP|RABBIT(MQ)?|BROKER|KAFKA|ELASTIC\w*|SMTP|"
+    r"MAIL|SENTRY)_?(URL|URI)",
+    re.I,
+)
+
+
+def is_sensitive(variable: str) -> bool:
+    """Does the variable usually carry a credential (a password, a token, a URL with user:password@)?"""
+    return bool(_SENSITIVE.search(variable))
+
+
+def _secret_arn(ev: Evidence, family: str, variable: str) -> tuple[str, bool]:
+    """(ARN to reference, whether that secret exists in the evidence): a collected secret whose name matches
+    the variable, else the account and region's Secrets Manager ARN prefix with the name `family/VARIABLE`."""
+    want = re.sub(r"[^a-z0-9]", "", variable.lower())
+    for item in map(as_map, as_list(ev.raw.get("secrets"))):
+        secret = as_map(item.get("secret"))
+        name, arn = as_str(secret.get("Name")) or "", as_str(secret.get("ARN")) or ""
+        if arn and want and want in re.sub(r"[^a-z0-9]", "", name.lower()):
+            return arn, True
+    region = ev.region or "us-east-1"
+    return f"arn:{partition_of(region)}:secretsmanager:{region}:{ev.account}:secret:{family}/{variable}", False
+
+
 def _fix(ev: Evidence, ex: Exit, variable: str, defined: bool) -> Fix:
     td = ex.task_definition
     container = ex.container.name
-    family = td.family if td else "<family>"
+    family = td.family if td else name_of(ex.task.task_definition_arn)
     cluster = name_of(ex.task.cluster_arn)
     service = ex.service.name if ex.service else ex.task.service_name
-    snippet = {
-        "containerDefinitions": [
-            {
-                "name": container,
-                "environment": [{"name": variable, "value": "<value>"}],
-                "secrets": [
-                    {
-                        "name": variable,
-                        "valueFrom": f"arn:aws:secretsmanager:{ev.region or 'us-east-1'}:{ev.account or '<account>'}:secret:<secret-name>",
-                    }
-                ],
-            }
-        ]
-    }
-    steps = [
-        (f"Give {variable} a correct value" if defined else f"Add {variable} to container {container}")
-        + f" in task definition {family}: in `environment`, or in `secrets` if it is sensitive (use one, not both).",
-        f"Register the new revision of {family}.",
-    ]
+    cd = ex.definition
+    in_secrets = cd is not None and any(sec.name == variable for sec in cd.secrets)
+    in_env = cd is not None and any(kv.name == variable for kv in cd.environment)
+    sensitive = (is_sensitive(variable) or in_secrets) and not in_env and bool(ev.account)
+    steps: list[str] = []
+    if sensitive:
+        arn, exists = _secret_arn(ev, family, variable)
+        entry: dict[str, object] = {"name": container, "secrets": [{"name": variable, "valueFrom": arn}]}
+        steps.append(
+            (f"Check the secret behind {variable}" if defined else f"Add {variable} to container {container}")
+            + f" in task definition {family} as a secret: {variable} usually carries credentials, so it belongs "
+            f"in `secrets` ({arn}), not in plain `environment`."
+        )
+        if not exists:
+            role = td.execution_role_arn if td else None
+            steps.append(
+                f"Create that secret first if it does not exist (aws secretsmanager create-secret --name "
+                f"{family}/{variable} with the value as its secret string), and let the execution role "
+                + (f"{name_of(role)} " if role else "")
+                + "read it (secretsmanager:GetSecretValue)."
+            )
+        steps.append(
+            f"Alternative: a plain `environment` entry {variable}=... works too, but puts the value in clear text in "
+            "the task definition. Use one of the two, not both."
+        )
+    else:
+        entry = {"name": container, "environment": [{"name": variable, "value": f"<{variable} value>"}]}
+        steps.append(
+            (f"Give {variable} a correct value" if defined else f"Add {variable} to container {container}")
+            + f" in task definition {family}, in `environment` (replace the value shown in the patch)."
+        )
+        region = ev.region or "us-east-1"
+        prefix = f"arn:{partition_of(region)}:secretsmanager:{region}:{ev.account}:secret:" if ev.account else ""
+        steps.append(
+            "Alternative: if the value is sensitive, reference it from `secrets` instead"
+            + (f" (valueFrom {prefix}{family}/{variable})" if prefix else "")
+            + ", not in both."
+        )
+    snippet = {"containerDefinitions": [entry]}
+    steps.append(f"Register the new revision of {family}.")
     commands = [aws_cli("ecs", "describe-task-definition", task_definition=td.label if td else family)]
     if service:
         steps.append(f"Update service {service} to the new revision.")

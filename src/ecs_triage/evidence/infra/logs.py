@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -31,7 +31,7 @@ class LogStream:
     container_name: str | None
     found: bool
     events: tuple[LogEvent, ...]
-    resource: str  # "log-stream GROUP/STREAM"
+    resource: str  # "log group GROUP stream STREAM" (joined with "/" the two read as one path)
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -67,7 +67,7 @@ def log_streams(ev: Evidence) -> tuple[LogStream, ...]:
                 container_name=as_str(raw.get("containerName")),
                 found=as_bool(raw.get("found"), default=True),
                 events=tuple(events),
-                resource=f"log-stream {group}/{stream}",
+                resource=f"log group {group} stream {stream}",
             )
         )
     return tuple(out)
@@ -143,6 +143,9 @@ class Endpoint:
     port: int | None
     line: int  # index into the stream's events
     text: str
+    # how the connection failed: "refused" (the path works, nothing listens there), "timeout" (packets are
+    # dropped: a security group, ACL or route), "dns" (the name does not resolve), "" (the log does not say)
+    failure: str = ""
 
     @property
     def label(self) -> str:
@@ -153,21 +156,54 @@ class Endpoint:
         return self.host in ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 
 
+_FAILURES = (  # the first kind named wins: "Connection refused" beats a retry loop's later "timeout"
+    ("refused", re.compile(r"ECONNREFUSED|connection refused|refused (?:the )?connection|errno:? -?111\b", re.I)),
+    (
+        "dns",
+        re.compile(
+            r"ENOTFOUND|EAI_AGAIN|no such host|could not translate host name|Name or service not known|"
+            r"Unknown ?host|nodename nor servname|Temporary failure in name resolution",
+            re.I,
+        ),
+    ),
+    (
+        "timeout",
+        re.compile(
+            r"ETIMEDOUT|timed out|\btimeout\b|EHOSTUNREACH|ENETUNREACH|No route to host|network is unreachable|"
+            r"deadline exceeded",
+            re.I,
+        ),
+    ),
+)
+
+
+def connection_failure(text: str) -> str:
+    """How a connection failed, from the log text: "refused", "dns", "timeout" or "" (not said)."""
+    for kind, pattern in _FAILURES:
+        if pattern.search(text):
+            return kind
+    return ""
+
+
 def unreachable_endpoints(lines: Sequence[str]) -> tuple[Endpoint, ...]:
-    """host:port the log says could not be reached (refused, timed out, unknown host), in order, unique."""
+    """host:port the log says could not be reached (refused, timed out, unknown host), in order, unique.
+    `failure` reads the line and the next three (libpq, Node and Java put the reason on their own line)."""
     out: dict[str, Endpoint] = {}
     for i, line in enumerate(lines):
+        found: list[Endpoint] = []
         for pattern in _UNREACHABLE:
             for m in pattern.finditer(line):
                 host = m.group(1).strip("[]")
                 port = as_int(m.group(2)) if m.lastindex and m.lastindex >= 2 and m.group(2) else None
-                ep = Endpoint(host, port, i, line.strip())
-                out.setdefault(ep.label, ep)
-        if not out:
+                found.append(Endpoint(host, port, i, line.strip()))
+        if not out and not found:
             m2 = _UNREACHABLE_HOST_ONLY.search(line)
             if m2 and ("." in m2.group(1) or m2.group(1) == "localhost"):
-                ep = Endpoint(m2.group(1), None, i, line.strip())
-                out.setdefault(ep.label, ep)
+                found.append(Endpoint(m2.group(1), None, i, line.strip()))
+        if found:
+            failure = connection_failure(line) or connection_failure(" ".join(lines[i + 1 : i + 4]))
+            for ep in found:
+                out.setdefault(ep.label, replace(ep, failure=failure))
     return tuple(out.values())
 
 
