@@ -403,6 +403,37 @@ def lower_bound(snap: dict[str, Any], listed_stopped: int, listed_running: int) 
 # -- measuring --------------------------------------------------------------------------------------------
 
 
+def _timeline() -> None:
+    """One extra in-process collection with the phases' end times printed (where the wall time goes)."""
+    from ecs_triage.collect import collect_cluster, ecs, run
+
+    t0 = time.perf_counter()
+    marks: list[tuple[float, str]] = []
+    originals = {"tasks_of": ecs.tasks_of, "services_of": ecs.services_of, "collect_scope": run.collect_scope}
+
+    def wrap(name: str) -> Any:
+        def inner(*a: Any, **kw: Any) -> Any:
+            label = name + (f"({a[3]})" if name == "tasks_of" else "") + (" +tasks" if kw.get("tasks") else "")
+            try:
+                return originals[name](*a, **kw)
+            finally:
+                marks.append((time.perf_counter() - t0, label))
+
+        return inner
+
+    ecs.tasks_of, ecs.services_of = wrap("tasks_of"), wrap("services_of")  # type: ignore[assignment]
+    run.collect_scope = wrap("collect_scope")  # type: ignore[assignment]
+    try:
+        collect_cluster(cluster=CLUSTER, all_clusters=False, regions=None, since_seconds=3600)
+    finally:
+        ecs.tasks_of, ecs.services_of = originals["tasks_of"], originals["services_of"]  # type: ignore[assignment]
+        run.collect_scope = originals["collect_scope"]  # type: ignore[assignment]
+    end = time.perf_counter() - t0
+    print(
+        "timeline (in process, s): " + ", ".join(f"{label} {t:.2f}" for t, label in sorted(marks)) + f", end {end:.2f}"
+    )
+
+
 def _mb(kb: int) -> float:
     return kb / 1024  # ru_maxrss is in KiB on Linux
 
@@ -418,6 +449,7 @@ def main() -> int:
     ap.add_argument(
         "--moto-as-is", action="store_true", help="keep moto's O(all x asked) DescribeTasks lookup (see below)"
     )
+    ap.add_argument("--timeline", action="store_true", help="print when each collection phase ends (in process)")
     ap.add_argument("--save-snapshot", metavar="FILE", help="write the cluster snapshot (to profile scan offline)")
     args = ap.parse_args()
 
@@ -465,6 +497,8 @@ def main() -> int:
         from ecs_triage.app.scan import scan_clusters
         from ecs_triage.collect import collect_cluster
 
+        if args.timeline:
+            _timeline()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         profiler = None
         if args.profile:

@@ -96,8 +96,11 @@ def list_and_describe(
     return (listed if ok else None), results
 
 
-def services_of(sess: AwsSession, sink: Sink, cluster: str) -> tuple[list[str] | None, list[dict], list[dict]]:
-    """Every service of the cluster: ListServices pages, DescribeServices per 10 while paging.
+def services_of(
+    sess: AwsSession, sink: Sink, cluster: str, on_batch: Callable[[list[dict]], Any] | None = None
+) -> tuple[list[str] | None, list[dict], list[dict]]:
+    """Every service of the cluster: ListServices pages, DescribeServices per 10 while paging; `on_batch`
+    (optional) is called with each batch of described services as soon as it arrives.
     Returns (service ARNs or None when ListServices failed, services, failures[])."""
 
     def one(chunk: list[str]) -> tuple[list[dict], list[dict]]:
@@ -106,7 +109,10 @@ def services_of(sess: AwsSession, sink: Sink, cluster: str) -> tuple[list[str] |
         )
         if resp is None:
             return [], []
-        return resp.get("services") or [], resp.get("failures") or []
+        got = resp.get("services") or []
+        if on_batch is not None and got:
+            on_batch(got)
+        return got, resp.get("failures") or []
 
     params = {"cluster": cluster, "maxResults": limits.LIST_SERVICES_PAGE}
     arns, got = list_and_describe(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone
@@ -586,6 +587,30 @@ def collect_target(
         return snap.build()
 
 
+def _prefetch(sess: AwsSession, sink: Sink, services: list[dict]) -> None:
+    """Warm the session's fetch-once caches for a batch of services as soon as it is described: their task
+    definitions, then the roles, images and log groups these name. `collect_scope` later asks for the same
+    keys and gets the cached results (no extra call); meanwhile the other batches are still being described
+    and the tasks listed, so the service scope no longer waits for the last DescribeServices."""
+    arns = [s.get("taskDefinition") for s in services]
+    arns += [d.get("taskDefinition") for s in services for d in s.get("deployments") or []]
+    tds = ecs.task_definitions(sess, sink, [a for a in arns if a])
+    region = sess.region
+    jobs: list[Callable[[], Any]] = []
+    for role_arn in dict.fromkeys(a for td in tds for a in (td.get("executionRoleArn"), td.get("taskRoleArn")) if a):
+        jobs.append(functools.partial(iam.role, sess, sink, role_arn))
+    for td in tds:
+        for cd in td.get("containerDefinitions") or []:
+            ref = ecr.parse_image(cd.get("image") or "")
+            if ref is not None:
+                jobs.append(functools.partial(ecr.repository, sess, sink, ref))
+                jobs.append(functools.partial(ecr.image, sess, sink, cd["image"], ref))
+            opts = logs.awslogs_options(cd, region)
+            if opts is not None:
+                jobs.append(functools.partial(logs.log_group, sess, sink, opts["group"], opts["region"]))
+    sess.parallel(jobs)
+
+
 def _scan_cluster(
     sess: AwsSession, cluster_obj: dict, since_seconds: int, progress: Progress, cutoff: datetime
 ) -> dict[str, Any]:
@@ -598,7 +623,7 @@ def _scan_cluster(
     progress(f"{name}: services")
 
     def services_then_scope() -> list[dict]:
-        arns, got, failures = ecs.services_of(sess, sink, arn)
+        arns, got, failures = ecs.services_of(sess, sink, arn, on_batch=lambda svcs: _prefetch(sess, sink, svcs))
         snap.look("services")
         snap.failures("DescribeServices", failures)
         for s in got:
