@@ -253,3 +253,31 @@ def test_same_account_secret_policy_gap_is_uncertain() -> None:
     assert iam.prove(parse_snapshot(_secret_doc([], [found])), ROLE, action, secret).verdict == "implicit-deny"
     # no gap and no view: nothing suggests a policy
     assert iam.prove(parse_snapshot(_secret_doc([], [])), ROLE, action, secret).verdict == "implicit-deny"
+
+
+def test_partitions_outside_aws() -> None:
+    """Review item 11: ARNs in the aws-cn / aws-us-gov partitions."""
+    assert iam.execution_role_policy_arn("cn-north-1") == (
+        "arn:aws-cn:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+    )
+    assert iam.execution_role_policy_arn("us-east-1") == iam.EXECUTION_ROLE_POLICY_ARN
+    # an account-root principal in another partition grants like in aws
+    role = "arn:aws-cn:iam::123456789012:role/exec"
+    key = "arn:aws-cn:kms:cn-north-1:123456789012:key/1a2b"
+    policy = iam.NamedPolicy(
+        "p",
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws-cn:iam::123456789012:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ]
+        },
+    )
+    # the key policy delegates to the account's IAM policies only through the root principal
+    allow = iam.NamedPolicy("id", {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    d = iam.evaluate("kms:Decrypt", key, role, identity=[allow], resource_policy=policy, key_policy=True)
+    assert d.verdict == "allowed"

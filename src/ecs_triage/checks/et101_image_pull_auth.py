@@ -219,7 +219,9 @@ def _fix(
         commands = repo_cmds[1:]
     if role_kind == "execution role":
         commands += (
-            aws_cli("iam", "attach-role-policy", role_name=role_name, policy_arn=iam.EXECUTION_ROLE_POLICY_ARN),
+            aws_cli(
+                "iam", "attach-role-policy", role_name=role_name, policy_arn=iam.execution_role_policy_arn(img.region)
+            ),
         )
         steps = (*steps, "Alternatively attach AmazonECSTaskExecutionRolePolicy (second command).")
     return sx.put_role_policy_fix(

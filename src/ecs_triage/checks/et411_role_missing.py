@@ -70,7 +70,9 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             commands = [aws_cli("iam", "create-role", role_name=name, assume_role_policy_document=trust)]
             if field == "executionRoleArn":
                 commands.append(
-                    aws_cli("iam", "attach-role-policy", role_name=name, policy_arn=iam.EXECUTION_ROLE_POLICY_ARN)
+                    aws_cli(
+                        "iam", "attach-role-policy", role_name=name, policy_arn=iam.execution_role_policy_arn(ev.region)
+                    )
                 )
             yield Hit(
                 resource=arn,

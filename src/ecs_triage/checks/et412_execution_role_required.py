@@ -92,7 +92,12 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             }
             commands += [
                 aws_cli("iam", "create-role", role_name=DEFAULT_NAME, assume_role_policy_document=trust),
-                aws_cli("iam", "attach-role-policy", role_name=DEFAULT_NAME, policy_arn=iam.EXECUTION_ROLE_POLICY_ARN),
+                aws_cli(
+                    "iam",
+                    "attach-role-policy",
+                    role_name=DEFAULT_NAME,
+                    policy_arn=iam.execution_role_policy_arn(ev.region),
+                ),
             ]
             steps.append(f"Create the execution role {DEFAULT_NAME} (first two commands).")
         else:

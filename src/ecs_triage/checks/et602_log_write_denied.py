@@ -76,7 +76,10 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 if role_kind == "execution role":
                     commands = (
                         aws_cli(
-                            "iam", "attach-role-policy", role_name=role_name, policy_arn=iam.EXECUTION_ROLE_POLICY_ARN
+                            "iam",
+                            "attach-role-policy",
+                            role_name=role_name,
+                            policy_arn=iam.execution_role_policy_arn(ev.region),
                         ),
                     )
                     steps = ("Alternatively attach AmazonECSTaskExecutionRolePolicy (second command).",)

@@ -9,7 +9,7 @@ d.reason, d.statements, d.method  # "iam:SimulatePrincipalPolicy" or "local eval
 from __future__ import annotations
 
 from ecs_triage.iam.evaluator import Decision, NamedPolicy, evaluate, evaluate_trust, statements_of, wildcard_match
-from ecs_triage.iam.managed import EXECUTION_ROLE_POLICY_ARN, MANAGED, managed_document
+from ecs_triage.iam.managed import EXECUTION_ROLE_POLICY_ARN, MANAGED, execution_role_policy_arn, managed_document
 from ecs_triage.iam.prove import LOCAL, SIMULATOR, identity_policies, prove, resource_policy_for
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "NamedPolicy",
     "evaluate",
     "evaluate_trust",
+    "execution_role_policy_arn",
     "identity_policies",
     "managed_document",
     "prove",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ecs_triage.evidence.refs import partition_of
+
 _PULL = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
 
 
@@ -76,6 +78,11 @@ MANAGED: dict[str, Mapping[str, Any]] = {
 }
 
 EXECUTION_ROLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+
+def execution_role_policy_arn(region: str | None) -> str:
+    """AmazonECSTaskExecutionRolePolicy in the region's partition (`arn:aws-cn:iam::aws:policy/...` in China)."""
+    return EXECUTION_ROLE_POLICY_ARN.replace("arn:aws:", f"arn:{partition_of(region)}:", 1)
 
 
 def managed_document(arn: str | None) -> Mapping[str, Any] | None:
