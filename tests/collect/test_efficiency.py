@@ -254,3 +254,130 @@ def test_scan_region_where_clusters_cannot_be_listed(world: World) -> None:
 
 def test_scan_of_an_account_without_clusters(aws: None) -> None:
     assert collect_cluster(cluster=None, all_clusters=True, regions=[REGION], since_seconds=600) == []
+
+
+class _PagedSession:
+    """Just enough of AwsSession for `ecs.list_and_describe`: `call` serves List pages from a list."""
+
+    def __init__(
+        self, pages: list[list[str]], fail_at: int | None = None, hold: dict[int, threading.Event] | None = None
+    ):
+        self.pages = pages
+        self.fail_at = fail_at
+        self.hold = hold or {}
+        self.asked: list[str | None] = []
+        self.waited: dict[int, bool] = {}
+
+    def call(self, sink: Any, kind: str, service: str, op: str, resource: str, /, **params: Any) -> Any:
+        index = int(params.get("nextToken") or 0)
+        self.asked.append(params.get("nextToken"))
+        if index in self.hold:  # this page is only served once a describe has started (or after 5 s)
+            self.waited[index] = self.hold[index].wait(timeout=5)
+        if index == self.fail_at:
+            return None, "AccessDeniedException"
+        body: dict[str, Any] = {"taskArns": self.pages[index]}
+        if index + 1 < len(self.pages):
+            body["nextToken"] = str(index + 1)
+        return body, None
+
+
+def _described(batches: list[list[str]], started: threading.Event | None = None) -> Any:
+    lock = threading.Lock()
+
+    def describe(chunk: list[str]) -> list[str]:
+        if started is not None:
+            started.set()
+        with lock:
+            batches.append(list(chunk))
+        return [f"described:{x}" for x in chunk]
+
+    return describe
+
+
+def test_list_and_describe_describes_full_batches_while_the_next_page_is_listed() -> None:
+    from ecs_triage.collect import ecs
+
+    ids = [f"t{i:03d}" for i in range(175)]
+    pages = [ids[:30], [*ids[30:130], "t000"], ids[130:]]  # a repeated id on page 2, uneven pages
+    started = threading.Event()
+    sess = _PagedSession(pages, hold={2: started})
+    batches: list[list[str]] = []
+    listed, results = ecs.list_and_describe(
+        sess,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        "tasks",
+        "ListTasks",
+        "prod",
+        "taskArns",
+        {"cluster": "prod"},
+        _described(batches, started),
+        100,
+    )
+    assert sess.asked == [None, "1", "2"]
+    assert sess.waited == {2: True}  # the first full batch was being described before the last page came
+    assert listed == ids  # every id once, in listing order
+    assert sorted(len(b) for b in batches) == [75, 100]  # full batches across page boundaries, then the rest
+    assert sorted(x for b in batches for x in b) == ids
+    assert sorted(x for r in results for x in r) == sorted(f"described:{i}" for i in ids)
+
+
+def test_list_and_describe_list_failures() -> None:
+    from ecs_triage.collect import ecs
+
+    batches: list[list[str]] = []
+    args: tuple[Any, ...] = ("tasks", "ListTasks", "prod", "taskArns", {"cluster": "prod"})
+    sess = _PagedSession([["a", "b"], ["c"]], fail_at=0)
+    assert ecs.list_and_describe(sess, None, *args, _described(batches), 100) == (None, [])  # type: ignore[arg-type]
+    assert batches == []
+    # a later page fails: what was listed before it is still described (the gap says the list is partial)
+    sess = _PagedSession([["a", "b"], ["c"]], fail_at=1)
+    listed, results = ecs.list_and_describe(sess, None, *args, _described(batches), 100)  # type: ignore[arg-type]
+    assert listed == ["a", "b"] and batches == [["a", "b"]]
+    assert results == [["described:a", "described:b"]]
+
+
+def test_scan_describes_full_batches_over_many_list_pages(world: World) -> None:
+    """AWS pages ListTasks (moto does not): serve pages of 7 and check DescribeTasks still asks for full
+    batches of 100, each task once, and that every page was followed."""
+    add_services(world, 12, 10)
+    ecs = boto3.client("ecs", region_name=REGION)
+    by_status = {s: ecs.list_tasks(cluster="prod", desiredStatus=s)["taskArns"] for s in ("STOPPED", "RUNNING")}
+    local = threading.local()
+    pages: dict[str, int] = defaultdict(int)
+    lock = threading.Lock()
+
+    def remember(params: dict[str, Any], **_: Any) -> None:
+        local.params = dict(params)
+
+    def serve(model: Any, **_: Any) -> Any:
+        from botocore.awsrequest import AWSResponse
+
+        params = local.params
+        status, index = params["desiredStatus"], int(params.get("nextToken", "0"))
+        with lock:
+            pages[status] += 1
+        arns = by_status[status]
+        body: dict[str, Any] = {"taskArns": arns[index : index + 7]}
+        if index + 7 < len(arns):
+            body["nextToken"] = str(index + 7)
+        return AWSResponse(None, 200, {}, None), body
+
+    def hook(client: Any) -> None:
+        if client.meta.service_model.service_name == "ecs":
+            client.meta.events.register("before-parameter-build.ecs.ListTasks", remember)
+            client.meta.events.register("before-call.ecs.ListTasks", serve)
+
+    on_clients(hook)
+    described = spy("ecs", "DescribeTasks")
+    (snap,) = collect_cluster(cluster=world.cluster, all_clusters=False, regions=None, since_seconds=3600)
+    assert dict(pages) == {s: math.ceil(len(a) / 7) for s, a in by_status.items()}
+    sizes = sorted(len(p["tasks"]) for p in described)
+    expected = sorted(
+        n
+        for arns in by_status.values()
+        for n in [100] * (len(arns) // 100) + ([len(arns) % 100] if len(arns) % 100 else [])
+    )
+    assert sizes == expected
+    asked = [a for p in described for a in p["tasks"]]
+    assert len(asked) == len(set(asked)) == sum(len(a) for a in by_status.values())
+    assert {t["taskArn"] for t in snap["data"]["tasks"]} == set(asked)
