@@ -854,3 +854,73 @@ def test_my_checks_declare_every_kind_they_read() -> None:
         if extra:
             undeclared[check.meta.id] = sorted(extra)
     assert undeclared == {}
+
+
+# ------------------------------------------------------------------ health-check root causes and symptoms
+
+_FIXTURES = __import__("pathlib").Path(__file__).parents[1] / "checks"
+
+
+def _fixture_evidence(rel: str) -> Any:
+    import json
+
+    import yaml
+
+    from ecs_triage.evidence import snapshot
+
+    doc = yaml.safe_load((_FIXTURES / rel).read_text(encoding="utf-8"))
+    doc.pop("expect", None)
+    doc.update(schema=snapshot.SCHEMA, source="snapshot", region=REGION, account="123456789012")
+    return parse_snapshot(snapshot.loads(json.dumps(doc, default=str), rel))
+
+
+def test_grace_too_short_folds_unhealthy_targets_under_et302() -> None:
+    """ET303's unhealthy targets are a symptom of ET302's short grace period: root=False, same cause, so the
+    engine ranks ET302 first and folds ET303 under it."""
+    from ecs_triage import engine, registry
+
+    ev = _fixture_evidence("et303_unhealthy_targets/bad_grace_period_short_symptom.yaml")
+    svc = ev.services[0]
+    assert infra.grace_too_short(ev, svc)
+    warm = infra.warmup_of(ev, svc)
+    assert warm is not None and 95 <= warm.seconds < 96
+    assert not infra.health_check_port_mismatch(ev, svc, svc.load_balancers[0].target_group_arn or "")
+    checks = [c for c in registry.all_checks() if c.id in ("ET302", "ET303")]
+    found, _ = engine.evaluate(ev, checks)
+    roots = {f.check: root for f, root in found}
+    assert roots == {"ET302": True, "ET303": False}
+    by = {f.check: f for f, _ in found}
+    assert by["ET303"].cause == by["ET302"].cause == "elb-health-check"
+    assert by["ET303"].confidence < by["ET302"].confidence
+
+
+def test_unhealthy_targets_stay_root_without_grace_evidence() -> None:
+    from ecs_triage import engine, registry
+
+    ev = _fixture_evidence("et303_unhealthy_targets/bad_path_404.yaml")
+    assert not infra.grace_too_short(ev, ev.services[0])
+    found, _ = engine.evaluate(ev, [c for c in registry.all_checks() if c.id == "ET303"])
+    assert [root for _, root in found] == [True]
+
+
+def test_stopped_tasks_looked_for_only_on_service_and_cluster_targets() -> None:
+    base = evidence(
+        services=[{"serviceArn": "arn:aws:ecs:us-east-1:123456789012:service/prod/web", "serviceName": "web"}],
+        tasks=[],
+    )
+    svc = base.services[0]
+    assert infra.stopped_tasks_looked_for(base, svc)  # no target: a cluster-wide collection
+    for target, expected in (
+        ({"cluster": "prod", "service": "web", "task": None}, True),
+        ({"cluster": "prod", "service": "api", "task": None}, False),
+        ({"cluster": "prod", "service": None, "task": "5d6e7f8091a2b3c4"}, False),
+    ):
+        ev = parse_snapshot(
+            {
+                "schema": "ecs-triage.snapshot/v1",
+                "region": REGION,
+                "target": target,
+                "data": {"services": [svc.raw], "tasks": []},
+            }
+        )
+        assert infra.stopped_tasks_looked_for(ev, ev.services[0]) is expected, target

@@ -35,7 +35,6 @@ except ImportError:  # pragma: no cover - only while the catalog is missing
     classify = None  # type: ignore[assignment]
 
 from ecs_triage.evidence.infra import Exit, defined_names, dotted, exits, missing_variables, name_of
-from ecs_triage.evidence.parse import as_list, as_map, as_str
 from ecs_triage.evidence.refs import partition_of
 
 CHECK = Check(
@@ -176,17 +175,10 @@ def is_sensitive(variable: str) -> bool:
     return bool(_SENSITIVE.search(variable))
 
 
-def _secret_arn(ev: Evidence, family: str, variable: str) -> tuple[str, bool]:
-    """(ARN to reference, whether that secret exists in the evidence): a collected secret whose name matches
-    the variable, else the account and region's Secrets Manager ARN prefix with the name `family/VARIABLE`."""
-    want = re.sub(r"[^a-z0-9]", "", variable.lower())
-    for item in map(as_map, as_list(ev.raw.get("secrets"))):
-        secret = as_map(item.get("secret"))
-        name, arn = as_str(secret.get("Name")) or "", as_str(secret.get("ARN")) or ""
-        if arn and want and want in re.sub(r"[^a-z0-9]", "", name.lower()):
-            return arn, True
+def _secret_arn(ev: Evidence, family: str, variable: str) -> str:
+    """The account and region's Secrets Manager ARN prefix with the name `family/VARIABLE`."""
     region = ev.region or "us-east-1"
-    return f"arn:{partition_of(region)}:secretsmanager:{region}:{ev.account}:secret:{family}/{variable}", False
+    return f"arn:{partition_of(region)}:secretsmanager:{region}:{ev.account}:secret:{family}/{variable}"
 
 
 def _fix(ev: Evidence, ex: Exit, variable: str, defined: bool) -> Fix:
@@ -201,21 +193,21 @@ def _fix(ev: Evidence, ex: Exit, variable: str, defined: bool) -> Fix:
     sensitive = (is_sensitive(variable) or in_secrets) and not in_env and bool(ev.account)
     steps: list[str] = []
     if sensitive:
-        arn, exists = _secret_arn(ev, family, variable)
+        arn = _secret_arn(ev, family, variable)
         entry: dict[str, object] = {"name": container, "secrets": [{"name": variable, "valueFrom": arn}]}
         steps.append(
             (f"Check the secret behind {variable}" if defined else f"Add {variable} to container {container}")
             + f" in task definition {family} as a secret: {variable} usually carries credentials, so it belongs "
             f"in `secrets` ({arn}), not in plain `environment`."
         )
-        if not exists:
-            role = td.execution_role_arn if td else None
-            steps.append(
-                f"Create that secret first if it does not exist (aws secretsmanager create-secret --name "
-                f"{family}/{variable} with the value as its secret string), and let the execution role "
-                + (f"{name_of(role)} " if role else "")
-                + "read it (secretsmanager:GetSecretValue)."
-            )
+        role = td.execution_role_arn if td else None
+        steps.append(
+            f"Create that secret first if it does not exist (aws secretsmanager create-secret --name "
+            f"{family}/{variable} with the value as its secret string; then use the ARN it returns, which ends in "
+            "a 6-character suffix), and let the execution role "
+            + (f"{name_of(role)} " if role else "")
+            + "read it (secretsmanager:GetSecretValue)."
+        )
         steps.append(
             f"Alternative: a plain `environment` entry {variable}=... works too, but puts the value in clear text in "
             "the task definition. Use one of the two, not both."

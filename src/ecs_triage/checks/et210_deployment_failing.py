@@ -27,9 +27,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
-from ecs_triage.evidence.infra import log_stream_for, missing_variables, name_of, unreachable_endpoints
+from ecs_triage.evidence.infra import (
+    log_stream_for,
+    missing_variables,
+    name_of,
+    stopped_tasks_looked_for,
+    unreachable_endpoints,
+)
 from ecs_triage.evidence.model import Task
 
 try:
@@ -114,6 +121,20 @@ def _underlying(ev: Evidence, service_name: str, td_arn: str) -> tuple[str, floa
     return cause, conf[cause], refs[cause][:3]
 
 
+def _from_events(svc: Any) -> tuple[str, float, list[EvidenceRef]]:
+    """With no stopped task to read (a task target, or ECS forgot them): the cause the service events since
+    the last steady state name (e.g. `(port 8080) is unhealthy in (target-group ...)`)."""
+    if classify is None:
+        return "unknown", 0.0, []
+    for j, e in enumerate(svc.events):
+        if _STEADY.search(e.message):
+            break
+        m = classify(e.message, kind="service_event")
+        if m.cause not in _IGNORED and m.confidence >= 0.5:
+            return m.cause, min(float(m.confidence), 0.6), [EvidenceRef(svc.arn, f"/events/{j}/message", e.message)]
+    return "unknown", 0.0, []
+
+
 def evaluate(ev: Evidence) -> Iterator[Hit]:
     for svc in ev.services:
         primary = next((d for d in svc.deployments if d.status == "PRIMARY"), None)
@@ -140,9 +161,18 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             continue
         td_arn = primary.task_definition_arn if primary else svc.task_definition_arn
         cause, confidence, refs = _underlying(ev, svc.name, td_arn)
-        cluster = name_of(svc.cluster_arn)
         if cause == "unknown":
+            cause, confidence, refs = _from_events(svc)
+        cluster = name_of(svc.cluster_arn)
+        if cause == "unknown" and not stopped_tasks_looked_for(ev, svc):
+            tail = (
+                "; this diagnosis did not read the service's stopped tasks (see the other findings, or diagnose "
+                f"--service {svc.name})"
+            )
+        elif cause == "unknown":
             tail = "; no stopped task remains to say why (see the other findings)"
+        elif refs and refs[0].pointer.startswith("/events/"):
+            tail = f"; no stopped task in the evidence, but its events point to {cause}"
         else:
             tail = f"; its stopped tasks point to {cause}"
         breaker = svc.circuit_breaker or {}
@@ -176,5 +206,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 risk="review",
             ),
             signature="deployment.failing",
+            # a symptom: folds under the root cause of the same label; with no cause of its own it is no error
+            severity="warning" if cause == "unknown" else None,
             root=False,
         )

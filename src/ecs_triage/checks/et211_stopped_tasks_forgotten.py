@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
-from ecs_triage.evidence.infra import failing_services, launch_failures, name_of
+from ecs_triage.evidence.infra import failing_services, launch_failures, name_of, stopped_tasks_looked_for
 
 CHECK = Check(
     id="ET211",
@@ -47,6 +47,8 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
     for svc in failing_services(ev):
         if launch_failures(svc):
             continue  # its tasks were never placed or launched: there is nothing ECS could have kept
+        if not stopped_tasks_looked_for(ev, svc):
+            continue  # a task target: its service's stopped tasks were not listed, their absence proves nothing
         tasks = ev.tasks_of(svc)
         if any(t.last_status == "STOPPED" for t in tasks):
             continue
@@ -65,7 +67,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             message=(
                 f"Service {svc.name} runs {svc.running} of {svc.desired} tasks but no stopped task of it remains: "
                 "ECS forgets stopped tasks after about an hour, so this diagnosis used what remains "
-                f"({len(svc.events)} service events, {running} running tasks, the configuration). "
+                f"({_n(len(svc.events), 'service event')}, {_n(running, 'running task')}, the configuration). "
                 "Run `ecs-triage diagnose` sooner, or record stopped tasks with an EventBridge rule on "
                 '"ECS Task State Change"'
             ),
@@ -93,3 +95,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             signature="tasks.forgotten",
             root=False,
         )
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")

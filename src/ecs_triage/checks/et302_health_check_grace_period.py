@@ -28,7 +28,8 @@ import math
 from typing import Any
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
-from ecs_triage.evidence.infra import Readiness, log_stream_for, name_of, time_to_ready
+from ecs_triage.evidence.infra import Readiness, lb_container, name_of, warmup_of
+from ecs_triage.evidence.infra import elb_killed as elb_killed_tasks
 
 CHECK = Check(
     id="ET302",
@@ -49,20 +50,15 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
     for svc in ev.services:
         if not svc.load_balancers:
             continue
-        lb = svc.load_balancers[0]
         grace = svc.health_check_grace_period or 0
         td = ev.task_definition(svc.task_definition_arn)
-        cname = lb.container_name or (td.containers[0].name if td and td.containers else "")
+        cname = lb_container(ev, svc)
         cd = td.container(cname) if td else None
-        tasks = ev.tasks_of(svc)
-        elb_killed = [t for t in tasks if "elb health check" in (t.stopped_reason or "").lower()]
-        best: tuple[Readiness, Any, str] | None = None
-        if ev.has("log_events"):
-            for t in tasks:
-                stream = log_stream_for(ev, t, cname)
-                r = time_to_ready(stream, t.started_at) if stream else None
-                if r is not None and stream is not None and (best is None or r.seconds > best[0].seconds):
-                    best = (r, t, stream.resource)
+        elb_killed = list(elb_killed_tasks(ev, svc))
+        warmup = warmup_of(ev, svc)
+        best: tuple[Readiness, Any, str] | None = (
+            (warmup.readiness, warmup.task, warmup.stream) if warmup is not None else None
+        )
         evidence = [EvidenceRef(svc.arn, "/healthCheckGracePeriodSeconds", svc.health_check_grace_period)]
         if elb_killed:
             evidence.append(EvidenceRef(elb_killed[0].arn, "/stoppedReason", elb_killed[0].stopped_reason))

@@ -31,7 +31,15 @@ from collections import Counter
 from typing import Any
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
-from ecs_triage.evidence.infra import TargetGroup, load_balancers, log_stream_for, network, target_groups
+from ecs_triage.evidence.infra import (
+    TargetGroup,
+    grace_too_short,
+    health_check_port_mismatch,
+    load_balancers,
+    log_stream_for,
+    network,
+    target_groups,
+)
 
 CHECK = Check(
     id="ET303",
@@ -40,7 +48,7 @@ CHECK = Check(
     category="load-balancing",
     severity="error",
     requires=("services", "target_groups"),
-    reads=("tasks", "load_balancers", "security_groups", "log_events"),
+    reads=("tasks", "load_balancers", "security_groups", "log_events", "task_definitions"),
 )
 
 REASONS = ("Target.ResponseCodeMismatch", "Target.Timeout", "Target.FailedHealthChecks")
@@ -175,7 +183,16 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                     f"Make the application listen on 0.0.0.0:{port} instead of 127.0.0.1/localhost (its bind/host setting).",
                 )
                 confidence = 0.95
-            steps.append("If the application needs time to start, raise the service's healthCheckGracePeriodSeconds.")
+            grace = svc.health_check_grace_period
+            steps.append(
+                "If the application needs time to start, raise the service's healthCheckGracePeriodSeconds"
+                + (f" (now {grace} s)." if grace is not None else " (none is set).")
+            )
+            # a symptom of what ET301 (health-check port) or ET302 (grace period) proves for this target group:
+            # same cause, so it folds under that root instead of competing with it
+            symptom = health_check_port_mismatch(ev, svc, tg.arn) or grace_too_short(ev, svc)
+            if symptom:
+                confidence = min(confidence, 0.6)
             yield Hit(
                 resource=tg.arn,
                 message=message,
@@ -188,4 +205,5 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                     commands=tuple(commands),
                 ),
                 signature=f"elb.unhealthy:{reason}",
+                root=not symptom,
             )

@@ -251,9 +251,3 @@ def time_to_ready(stream: LogStream, started_at: datetime | None = None) -> Read
             return Readiness((e.timestamp - first.timestamp).total_seconds(), first, e, "first log line")
         return None
     return None
-    first = stream.events[0]
-    for e in stream.events:
-        if e.timestamp is not None and _READY.search(e.message):
-            assert first.timestamp is not None
-            return Readiness((e.timestamp - first.timestamp).total_seconds(), first, e)
-    return None

@@ -38,6 +38,19 @@ def failing_services(ev: Evidence) -> tuple[Service, ...]:
     return tuple(out)
 
 
+def stopped_tasks_looked_for(ev: Evidence, svc: Service) -> bool:
+    """Did the collection look for this service's stopped tasks? A task target (`diagnose --task`) holds
+    that task (and its service) only, and a service target only that service's tasks: the absence of
+    stopped tasks then proves nothing about what ECS still holds."""
+    if not ev.has("tasks"):
+        return False
+    target = ev.target or {}
+    if target.get("task"):
+        return False
+    wanted = target.get("service")
+    return not wanted or wanted in (svc.name, svc.arn)
+
+
 def task_memory_mib(td: TaskDefinition) -> int | None:
     """What the scheduler reserves: task-level memory, else the sum of container memory/memoryReservation."""
     if td.memory and td.memory.isdigit():
