@@ -152,15 +152,25 @@ def _aws_paging() -> Any:
 
     originals = {"list_tasks": (R.list_tasks, "taskArns"), "list_services": (R.list_services, "serviceArns")}
 
+    listed: dict[tuple[Any, ...], list[str]] = {}  # the full list behind each paging, kept between its pages
+
     def paged(orig: Any, key: str) -> Any:
         def handler(self: Any) -> Any:
-            body = dict(orig(self).result)
-            start = int(self._get_param("nextToken") or 0)
+            token = self._get_param("nextToken")
             size = int(self._get_param("maxResults") or 100)
-            items = list(body[key])
-            body[key] = items[start : start + size]
+            ident = (key, *(str(self._get_param(p)) for p in ("cluster", "desiredStatus", "serviceName", "family")))
+            start = int(token.split(":", 1)[0]) if token else 0
+            cache_key = (*ident, token.split(":", 1)[1] if token else str(uuid.uuid4()))
+            if not token or cache_key not in listed:
+                # the first page lists everything (as moto does); later pages slice that same list, as AWS's
+                # token would, instead of moto listing every task again for each page
+                listed[cache_key] = list(orig(self).result[key])
+            items = listed[cache_key]
+            body: dict[str, Any] = {key: items[start : start + size]}
             if start + size < len(items):
-                body["nextToken"] = str(start + size)
+                body["nextToken"] = f"{start + size}:{cache_key[-1]}"
+            else:
+                listed.pop(cache_key, None)
             return ActionResult(body)
 
         return handler
