@@ -924,3 +924,12 @@ def test_stopped_tasks_looked_for_only_on_service_and_cluster_targets() -> None:
             }
         )
         assert infra.stopped_tasks_looked_for(ev, ev.services[0]) is expected, target
+
+
+def test_clip_cuts_at_a_word_with_an_ellipsis() -> None:
+    text = 'send request failed caused by: Post "https://api.ecr.us-east-1.amazonaws.com/": dial tcp 3.227.250.116:443'
+    out = infra.clip(text, 60)
+    assert out == "send request failed caused by: Post…"
+    assert len(out) <= 60
+    assert infra.clip("short\n  text", 60) == "short text"  # untouched, one line, no ellipsis
+    assert infra.clip("x" * 100, 20) == "x" * 19 + "…"  # no space to cut at: cut hard, still marked

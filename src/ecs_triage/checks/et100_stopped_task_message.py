@@ -35,6 +35,7 @@ from typing import Any
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
 from ecs_triage.evidence.infra import (
+    clip,
     error_lines,
     log_stream_for,
     missing_variables,
@@ -247,9 +248,9 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         n = len(g.tasks)
         where = f" in container {g.container}" if g.container else ""
         count = f" ({n} stopped task{'s' if n != 1 else ''})" if n else ""
-        message = f"{m.summary}{where}{count}: {g.text.strip()[:300]}"
+        message = f"{m.summary}{where}{count}: {clip(g.text)}"
         if m.decide:
-            message += ". To decide: " + "; ".join(m.decide)
+            message += (" " if message.endswith((".", "…", "!", "?")) else ". ") + "To decide: " + "; ".join(m.decide)
         yield Hit(
             resource=g.resource,
             message=message,

@@ -16,7 +16,9 @@ Why it happens:
 How to fix:
     Add the variable to the container definition (a plain value in `environment`, or a Secrets Manager /
     SSM reference in `secrets` for anything sensitive), register a new task definition revision and
-    update the service to it. The fix shows the patch with the real container name.
+    update the service to it. The fix shows one patch with the real container name: in `secrets` (with the
+    account and region's Secrets Manager ARN) for a variable that usually carries credentials (passwords,
+    tokens, database/broker URLs), in `environment` otherwise; the other place is named as the alternative.
 
 References:
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html
@@ -34,7 +36,7 @@ try:
 except ImportError:  # pragma: no cover - only while the catalog is missing
     classify = None  # type: ignore[assignment]
 
-from ecs_triage.evidence.infra import Exit, defined_names, dotted, exits, missing_variables, name_of
+from ecs_triage.evidence.infra import Exit, clip, defined_names, dotted, exits, missing_variables, name_of
 from ecs_triage.evidence.refs import partition_of
 
 CHECK = Check(
@@ -140,7 +142,7 @@ def _invalid_hit(ev: Evidence, ex: Exit, line: int) -> Hit:
         resource=ex.task.arn,
         message=(
             f"Container {ex.container.name} exited with code {ex.container.exit_code} because its configuration is "
-            f"invalid: {event.message.strip()[:200]}"
+            f"invalid: {clip(event.message, 200)}"
         ),
         cause="app-exit-missing-config",
         confidence=0.7,

@@ -29,7 +29,7 @@ try:
 except ImportError:  # pragma: no cover - only while the catalog is missing
     classify = None  # type: ignore[assignment]
 
-from ecs_triage.evidence.infra import error_lines, exits, missing_variables, unreachable_endpoints
+from ecs_triage.evidence.infra import clip, error_lines, exits, missing_variables, unreachable_endpoints
 
 CHECK = Check(
     id="ET122",
@@ -76,7 +76,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             seen[key].append(ex.task.arn)
             continue
         seen[key] = [ex.task.arn]
-        quoted = " | ".join(text[:200] for _, text in errors[-3:])
+        quoted = " | ".join(clip(text, 200) for _, text in errors[-3:])
         evidence = [EvidenceRef(ex.task.arn, f"{ex.container.pointer}/exitCode", ex.container.exit_code)]
         evidence += [EvidenceRef(ex.stream.resource, ex.stream.events[i].pointer, text) for i, text in errors[-3:]]
         group, stream = ex.stream.group, ex.stream.stream
@@ -89,7 +89,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             fix=Fix(
                 summary=f"Fix the error container {ex.container.name} reports at start, then deploy a new image",
                 steps=(
-                    f"Read the full log stream {stream} in {group} around: {last[:200]}",
+                    f"Read the full log stream {stream} in {group} around: {clip(last, 200)}",
                     "Reproduce locally with the same image and environment, fix, push a new image, deploy it.",
                 ),
                 commands=(aws_cli("logs", "get-log-events", log_group_name=group, log_stream_name=stream, limit=200),),

@@ -29,7 +29,7 @@ import json
 import re
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
-from ecs_triage.evidence.infra import log_stream_for
+from ecs_triage.evidence.infra import clip, log_stream_for
 
 CHECK = Check(
     id="ET124",
@@ -82,7 +82,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             what = f"program {program!r}" if program else "its program"
             yield Hit(
                 resource=task.arn,
-                message=f"Container {c.name} could not start {what}: {text.strip()[:200]}{detail}",
+                message=f"Container {c.name} could not start {what}: {clip(text, 200)}{detail}",
                 cause="entrypoint-not-found",
                 confidence=0.95 if snippet or program else 0.85,
                 evidence=tuple(evidence),

@@ -15,7 +15,9 @@ Why it happens:
 
 How to fix:
     Add capacity (scale the Auto Scaling group or let a capacity provider with managed scaling do it),
-    lower the task's reservation, use dynamic host ports, enable ENI trunking (`awsvpcTrunking`) for
+    lower the task's reservation (task-level `memory`/`cpu` when set, together with any container hard
+    limit above it; else the containers' `memoryReservation` and `memory` together, in proportion, since
+    RegisterTaskDefinition rejects a task limit below a container's), use dynamic host ports, enable ENI trunking (`awsvpcTrunking`) for
     awsvpc tasks on EC2, or lower the service's `minimumHealthyPercent` so old tasks stop first.
 
 References:
@@ -225,7 +227,7 @@ def _shrink(td: TaskDefinition, field: str, free: int, need: int) -> tuple[dict[
             if not reserved:
                 continue
             share = max(reserved * free // need, 6)  # Docker's minimum is 6 MiB
-            entry: dict[str, Any] = {"name": c.name}
+            entry = {"name": c.name}
             if c.memory_reservation is not None:
                 entry["memoryReservation"] = share
             if c.memory is not None:

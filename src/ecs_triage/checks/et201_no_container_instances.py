@@ -64,7 +64,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         )
         yield Hit(
             resource=svc.arn,
-            message=f"Service {svc.name} wants {svc.desired} tasks but cluster {cluster} has no ACTIVE container instance with a connected agent{seen}",
+            message=f"Service {svc.name} wants {_n(svc.desired, 'task')} but cluster {cluster} has no ACTIVE container instance with a connected agent{seen}",
             cause="no-container-instances",
             confidence=0.95 if pf is not None else 0.8,
             evidence=tuple(evidence) or (EvidenceRef(svc.arn, "/runningCount", svc.running),),
@@ -83,3 +83,8 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             ),
             signature="placement.no-container-instances",
         )
+
+
+def _n(count: int, noun: str) -> str:
+    """`1 task`, `2 tasks`."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")

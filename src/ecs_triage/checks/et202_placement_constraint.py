@@ -55,7 +55,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         detail = ""
         distinct = any(str(c.get("type", "")).lower() == "distinctinstance" for c in constraints)
         if distinct and ev.has("container_instances"):
-            detail = f"; distinctInstance allows one task per instance: {len(usable)} usable instances for {svc.desired} tasks (a deployment needs more)"
+            detail = f"; distinctInstance allows one task per instance: {_n(len(usable), 'usable instance')} for {_n(svc.desired, 'task')} (a deployment needs more)"
         exprs = [str(c.get("expression")) for c in constraints if c.get("expression")]
         if exprs:
             detail += f"; memberOf expression {'; '.join(exprs)}"
@@ -82,3 +82,8 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             ),
             signature="placement.constraint",
         )
+
+
+def _n(count: int, noun: str) -> str:
+    """`1 task`, `2 tasks`."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")

@@ -5,7 +5,9 @@ What it detects:
     circuit breaker: tasks failed to start`, `failedTasks` above zero, or the service events say
     `deployment failed`, `rolling back` or `unable to consistently start tasks successfully`. The
     finding carries the cause its stopped tasks reveal (their stop reasons and container reasons, read
-    with the catalog); when none remains it says `unknown`.
+    with the catalog), else the cause the service events since the last steady state name (e.g. targets
+    unhealthy in a target group); when neither says, `unknown`, as a warning. It is always a symptom
+    (`root=False`): it folds under the finding of the same cause.
 
 Why it happens:
     A failing deployment is a symptom: every new task stops for the same underlying reason (image,
@@ -31,6 +33,7 @@ from typing import Any
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence.infra import (
+    clip,
     log_stream_for,
     missing_variables,
     name_of,
@@ -154,7 +157,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
             if _STEADY.search(e.message):
                 break
             if _FAILED_EVENT.search(e.message):
-                why.append(f"event: {e.message.strip()[:200]}")
+                why.append(f"event: {clip(e.message, 200).rstrip('.')}")
                 evidence.append(EvidenceRef(svc.arn, f"/events/{j}/message", e.message))
                 break
         if not why:

@@ -7,7 +7,9 @@ What it detects:
     remains: service events, running tasks, target health and configuration.
 
     Services whose tasks cannot be placed or launched at all (`unable to place a task`, `failed to launch
-    a task` in the events) are left out: those tasks never existed.
+    a task` in the events) are left out: those tasks never existed. So are collections that did not look
+    for the service's stopped tasks (`diagnose --task`, or another service's diagnosis): there their
+    absence proves nothing.
 
 Why it happens:
     The failure happened more than about an hour ago, or tasks fail so rarely that none stopped recently.

@@ -89,7 +89,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
         elif elb_killed and grace == 0:
             new = 120
             message = (
-                f"Service {svc.name} has no health-check grace period and {len(elb_killed)} tasks were stopped for "
+                f"Service {svc.name} has no health-check grace period and {_n(len(elb_killed), 'task')} {'was' if len(elb_killed) == 1 else 'were'} stopped for "
                 "failed ELB health checks: they are checked from their first second"
             )
             confidence = 0.55
@@ -130,3 +130,8 @@ def _fix(svc: Any, td: Any, container: str, new: int, start_period: int | None) 
         snippet_title=f"task-definition patch for {td.family}" if snippet else "",
         risk="safe",
     )
+
+
+def _n(count: int, noun: str) -> str:
+    """`1 task`, `2 tasks`."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")

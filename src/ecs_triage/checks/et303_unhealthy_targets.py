@@ -8,6 +8,9 @@ What it detects:
     the security groups: when the task's security groups allow no inbound traffic from the load
     balancer's security groups on the container port, it says so and prints the rule to add. When the
     tasks' log says the application listens on `127.0.0.1` / `localhost` only, it says that instead.
+    When ET301 (health-check port) or ET302 (grace period shorter than the warm-up) holds for the same
+    target group, the unhealthy targets are their symptom: the finding is not a root cause and folds
+    under theirs.
 
 Why it happens:
     The health-check path does not exist or redirects, the matcher is too strict, the application
@@ -33,6 +36,7 @@ from typing import Any
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence.infra import (
     TargetGroup,
+    clip,
     grace_too_short,
     health_check_port_mismatch,
     load_balancers,
@@ -176,7 +180,7 @@ def evaluate(ev: Evidence) -> Iterator[Hit]:
                 )
             loopback = _loopback_bind(ev, svc) if reason != "Target.ResponseCodeMismatch" else None
             if loopback is not None:
-                message += f"; the application listens on loopback only ({loopback[2].strip()[:120]}): the load balancer cannot reach it"
+                message += f"; the application listens on loopback only ({clip(loopback[2], 120)}): the load balancer cannot reach it"
                 evidence.append(EvidenceRef(loopback[0], loopback[1], loopback[2]))
                 steps.insert(
                     0,

@@ -32,8 +32,10 @@ Why it happens:
     only allows the application's own ports.
 
 How to fix:
-    Create the missing VPC endpoints (the fix prints the `aws ec2 create-vpc-endpoint` commands with the
-    real VPC, subnets, security group and service names), or route `0.0.0.0/0` to a NAT gateway, or for
+    Create the missing VPC endpoints for everything the task needs, not only the first need that fails
+    (image, then secrets, then logs: fixing only ECR makes the next start fail on CloudWatch Logs); the
+    fix prints the `aws ec2 create-vpc-endpoint` commands with the real VPC, subnets, security group and
+    service names. Or route `0.0.0.0/0` to a NAT gateway, or for
     public subnets enable `assignPublicIp`; open egress 443 on the task security group and ingress 443
     from it on the endpoints' security group.
 

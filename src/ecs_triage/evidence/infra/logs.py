@@ -101,6 +101,19 @@ _MISSING_VAR = [
 ]
 
 
+def clip(text: str, limit: int = 300) -> str:
+    """`text` on one line, cut to at most `limit` characters at a word boundary (never inside a URL, ARN or
+    quoted token when a space is near), with "…" when something was cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
 def missing_variables(lines: Iterable[str]) -> tuple[tuple[str, int], ...]:
     """Environment variable names the log says are missing: ((NAME, line index), ...) in order, unique."""
     seen: dict[str, int] = {}
