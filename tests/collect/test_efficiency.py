@@ -381,3 +381,36 @@ def test_scan_describes_full_batches_over_many_list_pages(world: World) -> None:
     asked = [a for p in described for a in p["tasks"]]
     assert len(asked) == len(set(asked)) == sum(len(a) for a in by_status.values())
     assert {t["taskArn"] for t in snap["data"]["tasks"]} == set(asked)
+
+
+def test_scan_probes_policy_simulation_once_when_the_caller_may_not(world: World) -> None:
+    """Three execution roles, SimulatePrincipalPolicy not available (moto does not implement it): one call,
+    not one per role, and every role is then left to the local evaluator."""
+    iam = boto3.client("iam", region_name=REGION)
+    ecs = boto3.client("ecs", region_name=REGION)
+    td = ecs.describe_task_definition(taskDefinition=world.td_arn)["taskDefinition"]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    for name in ("billing", "search"):
+        role = iam.create_role(RoleName=f"{name}-exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        arn = ecs.register_task_definition(
+            family=name,
+            networkMode="awsvpc",
+            requiresCompatibilities=["FARGATE"],
+            cpu="256",
+            memory="512",
+            executionRoleArn=role,
+            containerDefinitions=td["containerDefinitions"],
+        )["taskDefinition"]["taskDefinitionArn"]
+        ecs.create_service(cluster=world.cluster, serviceName=name, taskDefinition=arn, desiredCount=1)
+    (snap,) = collect_cluster(cluster=world.cluster, all_clusters=False, regions=None, since_seconds=3600)
+    exec_roles = {t["executionRoleArn"] for t in snap["data"]["task_definitions"] if t.get("executionRoleArn")}
+    assert len(exec_roles) == 3
+    assert snap["calls"]["iam:SimulatePrincipalPolicy"] == 1
+    assert snap["extra"]["iam_simulation"]["available"] is False
+    assert "iam_simulations" not in snap["data"]
+    assert {r["RoleArn"] for r in snap["data"]["iam_roles"]} >= exec_roles

@@ -399,7 +399,13 @@ def collect_scope(
         if not plan:
             return False
         snap.extra.setdefault("iam_simulation", {"available": None})
-        results = sess.pmap(lambda kv: iam.simulate(sess, sink, kv[0], kv[1]), list(plan.items()))
+        items = list(plan.items())
+        # The first role tells whether the caller may simulate at all: when it may not (AccessDenied), asking
+        # for every other role would only repeat the refusal (one call, not one per execution role).
+        first = iam.simulate(sess, sink, items[0][0], items[0][1])
+        results = [first]
+        if first is not None:
+            results += sess.pmap(lambda kv: iam.simulate(sess, sink, kv[0], kv[1]), items[1:])
         snap.extra["iam_simulation"] = sess.extra.get("iam_simulation", {"available": False})
         if not all(r is not None for r in results):
             return False
