@@ -11,6 +11,7 @@ A fixture is a YAML partial snapshot (`data`, `gaps`, `target`, `region`, `accou
           fix_contains: "arn:aws:ecr:us-east-1:123456789012:repository/web"
           severity: error           # optional
           confidence_min: 0.8       # optional
+          root: false               # optional: a symptom the engine folds under a root cause of its label
       status: failed                 # optional: the outcome status (failed | passed | skipped | not-applicable)
       reason_contains: logs:GetLogEvents   # optional: text in the outcome reason (skipped)
 
@@ -63,6 +64,7 @@ def test_check_fixture(check: registry.RegisteredCheck, path: Path) -> None:
     ev = parse.parse_snapshot(doc)
     found, outcomes = engine.evaluate(ev, [check])
     findings = [f for f, _ in found]
+    roots = {id(f): root for f, root in found}
     outcome = outcomes[0]
     if path.name.startswith("good"):
         assert not findings, f"unexpected findings: {[f.message for f in findings]}"
@@ -77,14 +79,16 @@ def test_check_fixture(check: registry.RegisteredCheck, path: Path) -> None:
             assert wanted, "a bad fixture must expect at least one finding"
         remaining = list(findings)
         for want in wanted:
-            match = next((f for f in remaining if _matches(f, want)), None)
+            match = next((f for f in remaining if _matches(f, want, roots[id(f)])), None)
             assert match is not None, f"no finding matches {want}; got {[f.to_dict() for f in findings]}"
             remaining.remove(match)
     if expect.get("reason_contains"):
         assert expect["reason_contains"] in outcome.reason, outcome
 
 
-def _matches(f: Any, want: dict[str, Any]) -> bool:
+def _matches(f: Any, want: dict[str, Any], root: bool) -> bool:
+    if "root" in want and root != want["root"]:
+        return False
     if "cause" in want and f.cause != want["cause"]:
         return False
     if "severity" in want and f.severity != want["severity"]:
