@@ -503,6 +503,14 @@ def main() -> int:
         with mock.patch.dict(default_user_config, {"iam": {"load_aws_managed_policies": True}}):
             built = build(args.services, args.stopped, endpoint)
         build_s = time.perf_counter() - t0
+        # moto adds DescribeTasks/DescribeServices `tags` transformers to one shared dict on first use, racing
+        # with concurrent serialisations (a 500 that botocore retries): settle them first (the default state)
+        from moto.core.responses import BaseResponse
+        from moto.core.serialize import never_return
+        from moto.ecs import responses as ecs_responses
+
+        for key in ("DESCRIBE_CLUSTERS_TAGS", "DESCRIBE_SERVICES_TAGS", "DESCRIBE_TASKS_TAGS"):
+            BaseResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER.setdefault(getattr(ecs_responses, key), never_return)
         unpage = _aws_paging()
         unindex = None if args.moto_as_is else _indexed_describe_tasks()
         env["AWS_ENDPOINT_URL"] = endpoint

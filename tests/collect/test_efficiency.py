@@ -18,6 +18,21 @@ from .helpers import deny, on_clients
 from .world import ACCOUNT, REGION, World, build_world
 
 
+@pytest.fixture(autouse=True)
+def _moto_transformers_settled() -> None:
+    """moto 5.2.5 keeps one class-level dict of response transformers for every service; DescribeServices,
+    DescribeTasks, DescribeClusters add their `tags` key to it on first use, while a concurrent request may be
+    serialising with that dict ("RuntimeError: dictionary changed size during iteration" inside moto). The
+    collectors call these concurrently, as AWS allows: add the keys before the test, with the value moto
+    sets when tags are not asked for."""
+    from moto.core.responses import BaseResponse
+    from moto.core.serialize import never_return
+    from moto.ecs import responses as ecs_responses
+
+    for key in ("DESCRIBE_CLUSTERS_TAGS", "DESCRIBE_SERVICES_TAGS", "DESCRIBE_TASKS_TAGS", "DESCRIBE_TASK_SETS_TAGS"):
+        BaseResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER.setdefault(getattr(ecs_responses, key), never_return)
+
+
 def spy(service: str, op: str) -> list[dict[str, Any]]:
     """Record the API parameters of every `service:op` call."""
     seen: list[dict[str, Any]] = []

@@ -32,20 +32,6 @@ def list_cluster_arns(sess: AwsSession, sink: Sink) -> list[str] | None:
     return arns
 
 
-def list_service_arns(sess: AwsSession, sink: Sink, cluster: str) -> list[str] | None:
-    arns, _ = sess.paginate(
-        sink,
-        "services",
-        "ecs",
-        "ListServices",
-        cluster,
-        "serviceArns",
-        cluster=cluster,
-        maxResults=limits.LIST_SERVICES_PAGE,
-    )
-    return arns
-
-
 def list_and_describe(
     sess: AwsSession,
     sink: Sink,
@@ -161,17 +147,6 @@ def describe_services(sess: AwsSession, sink: Sink, cluster: str, names: list[st
         services.extend(svcs)
         failures.extend(fails)
     return services, failures
-
-
-def list_task_arns(
-    sess: AwsSession, sink: Sink, cluster: str, status: str, service: str | None = None
-) -> list[str] | None:
-    params: dict[str, Any] = {"cluster": cluster, "desiredStatus": status, "maxResults": limits.LIST_TASKS_PAGE}
-    if service:
-        params["serviceName"] = service
-    resource = f"{cluster}/{service}" if service else cluster
-    arns, _ = sess.paginate(sink, "tasks", "ecs", "ListTasks", resource, "taskArns", **params)
-    return arns
 
 
 def describe_tasks(sess: AwsSession, sink: Sink, cluster: str, arns: list[str]) -> tuple[list[dict], list[dict]]:
