@@ -12,10 +12,10 @@ the raw payload: `EvidenceRef(view.resource, f"/{kind}/{view.index}/found", Fals
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from ecs_triage.evidence.model import Evidence, Raw
@@ -68,6 +68,14 @@ def _doc(value: Any) -> Mapping[str, Any] | None:
 
 def _items(ev: Evidence, kind: str) -> list[Mapping[str, Any]]:
     return [as_map(i) for i in as_list(ev.raw.get(kind))]
+
+
+_V = TypeVar("_V")
+
+
+def _views(ev: Evidence, kind: str, parse: Callable[[Mapping[str, Any], int], _V]) -> tuple[_V, ...]:
+    """One view per item of `Evidence.raw[kind]`, in order; `parse(item, index)` builds it (index: its position)."""
+    return tuple(parse(item, i) for i, item in enumerate(_items(ev, kind)))
 
 
 def role_name_of(arn: str) -> str:
@@ -177,7 +185,7 @@ def _parse_role(item: Mapping[str, Any], index: int) -> RoleView:
 
 @lru_cache(maxsize=64)
 def roles(ev: Evidence) -> tuple[RoleView, ...]:
-    return tuple(_parse_role(item, i) for i, item in enumerate(_items(ev, "iam_roles")))
+    return _views(ev, "iam_roles", _parse_role)
 
 
 def role(ev: Evidence, arn_or_name: str | None) -> RoleView | None:
@@ -201,19 +209,18 @@ class InstanceProfileView:
     index: int
 
 
+def _parse_instance_profile(item: Mapping[str, Any], i: int) -> InstanceProfileView:
+    return InstanceProfileView(
+        arn=as_str(item.get("Arn")) or "",
+        name=as_str(item.get("InstanceProfileName")) or "",
+        role_arns=tuple(a for a in (as_str(as_map(r).get("Arn")) for r in as_list(item.get("Roles"))) if a),
+        index=i,
+    )
+
+
 @lru_cache(maxsize=64)
 def instance_profiles(ev: Evidence) -> tuple[InstanceProfileView, ...]:
-    out = []
-    for i, item in enumerate(_items(ev, "instance_profiles")):
-        out.append(
-            InstanceProfileView(
-                arn=as_str(item.get("Arn")) or "",
-                name=as_str(item.get("InstanceProfileName")) or "",
-                role_arns=tuple(a for a in (as_str(as_map(r).get("Arn")) for r in as_list(item.get("Roles"))) if a),
-                index=i,
-            )
-        )
-    return tuple(out)
+    return _views(ev, "instance_profiles", _parse_instance_profile)
 
 
 @lru_cache(maxsize=64)
@@ -244,28 +251,27 @@ class SimulationView:
     missing_context: tuple[str, ...] = ()  # condition keys the simulator was not given
 
 
+def _parse_simulation(item: Mapping[str, Any], i: int) -> SimulationView:
+    matched = []
+    for m in as_list(item.get("matched")):
+        if isinstance(m, str):
+            matched.append(m)
+        elif isinstance(m, Mapping):
+            matched.append(as_str(m.get("SourcePolicyId")) or json.dumps(m, sort_keys=True, default=str))
+    return SimulationView(
+        principal=as_str(item.get("principal")) or "",
+        action=as_str(item.get("action")) or "",
+        resource=as_str(item.get("resource")) or "*",
+        decision=as_str(item.get("decision")) or "",
+        matched=tuple(matched),
+        index=i,
+        missing_context=tuple(str(k) for k in as_list(item.get("missing_context"))),
+    )
+
+
 @lru_cache(maxsize=64)
 def simulations(ev: Evidence) -> tuple[SimulationView, ...]:
-    out = []
-    for i, item in enumerate(_items(ev, "iam_simulations")):
-        matched = []
-        for m in as_list(item.get("matched")):
-            if isinstance(m, str):
-                matched.append(m)
-            elif isinstance(m, Mapping):
-                matched.append(as_str(m.get("SourcePolicyId")) or json.dumps(m, sort_keys=True, default=str))
-        out.append(
-            SimulationView(
-                principal=as_str(item.get("principal")) or "",
-                action=as_str(item.get("action")) or "",
-                resource=as_str(item.get("resource")) or "*",
-                decision=as_str(item.get("decision")) or "",
-                matched=tuple(matched),
-                index=i,
-                missing_context=tuple(str(k) for k in as_list(item.get("missing_context"))),
-            )
-        )
-    return tuple(out)
+    return _views(ev, "iam_simulations", _parse_simulation)
 
 
 def simulation(ev: Evidence, principal: str, action: str, resource: str) -> SimulationView | None:
@@ -294,27 +300,26 @@ class RepositoryView:
         return self.arn or f"{self.registry_id}/{self.name}"
 
 
+def _parse_repository(item: Mapping[str, Any], i: int) -> RepositoryView:
+    repo = as_map(item.get("repository"))
+    enc = as_map(repo.get("encryptionConfiguration"))
+    return RepositoryView(
+        name=as_str(item.get("repositoryName")) or as_str(repo.get("repositoryName")) or "",
+        registry_id=as_str(item.get("registryId")) or as_str(repo.get("registryId")),
+        found=as_bool(item.get("found"), default=bool(repo)),
+        error_code=as_str(item.get("error_code")),
+        arn=as_str(repo.get("repositoryArn")),
+        uri=as_str(repo.get("repositoryUri")),
+        kms_key=as_str(enc.get("kmsKey")),
+        policy=_doc(item.get("policy")),
+        index=i,
+        raw=item,
+    )
+
+
 @lru_cache(maxsize=64)
 def repositories(ev: Evidence) -> tuple[RepositoryView, ...]:
-    out = []
-    for i, item in enumerate(_items(ev, "ecr_repositories")):
-        repo = as_map(item.get("repository"))
-        enc = as_map(repo.get("encryptionConfiguration"))
-        out.append(
-            RepositoryView(
-                name=as_str(item.get("repositoryName")) or as_str(repo.get("repositoryName")) or "",
-                registry_id=as_str(item.get("registryId")) or as_str(repo.get("registryId")),
-                found=as_bool(item.get("found"), default=bool(repo)),
-                error_code=as_str(item.get("error_code")),
-                arn=as_str(repo.get("repositoryArn")),
-                uri=as_str(repo.get("repositoryUri")),
-                kms_key=as_str(enc.get("kmsKey")),
-                policy=_doc(item.get("policy")),
-                index=i,
-                raw=item,
-            )
-        )
-    return tuple(out)
+    return _views(ev, "ecr_repositories", _parse_repository)
 
 
 def repository(ev: Evidence, name: str, registry_id: str | None = None) -> RepositoryView | None:
@@ -359,43 +364,42 @@ class ImageView:
         return self.image
 
 
+def _parse_ecr_image(item: Mapping[str, Any], i: int) -> ImageView:
+    failure = as_map(item.get("failure"))
+    plats = item.get("platforms")
+    detail = item.get("detail")
+    detail_map = as_map(detail[0]) if isinstance(detail, list) and detail else as_map(detail)
+    return ImageView(
+        image=as_str(item.get("image")) or "",
+        repository_name=as_str(item.get("repositoryName")) or "",
+        registry_id=as_str(item.get("registryId")),
+        tag=as_str(item.get("imageTag")),
+        digest=as_str(item.get("imageDigest")),
+        found=as_bool(item.get("found")),
+        error_code=as_str(item.get("error_code")),
+        failure_code=as_str(failure.get("failureCode")),
+        failure_reason=as_str(failure.get("failureReason")),
+        platforms=(
+            tuple(
+                Platform(
+                    (as_str(as_map(p).get("os")) or "").lower(),
+                    (as_str(as_map(p).get("architecture")) or "").lower(),
+                    as_str(as_map(p).get("variant")),
+                )
+                for p in plats
+            )
+            if isinstance(plats, list)
+            else None
+        ),
+        pushed_digest=as_str(detail_map.get("imageDigest")),
+        index=i,
+        raw=item,
+    )
+
+
 @lru_cache(maxsize=64)
 def images(ev: Evidence) -> tuple[ImageView, ...]:
-    out = []
-    for i, item in enumerate(_items(ev, "ecr_images")):
-        failure = as_map(item.get("failure"))
-        plats = item.get("platforms")
-        detail = item.get("detail")
-        detail_map = as_map(detail[0]) if isinstance(detail, list) and detail else as_map(detail)
-        out.append(
-            ImageView(
-                image=as_str(item.get("image")) or "",
-                repository_name=as_str(item.get("repositoryName")) or "",
-                registry_id=as_str(item.get("registryId")),
-                tag=as_str(item.get("imageTag")),
-                digest=as_str(item.get("imageDigest")),
-                found=as_bool(item.get("found")),
-                error_code=as_str(item.get("error_code")),
-                failure_code=as_str(failure.get("failureCode")),
-                failure_reason=as_str(failure.get("failureReason")),
-                platforms=(
-                    tuple(
-                        Platform(
-                            (as_str(as_map(p).get("os")) or "").lower(),
-                            (as_str(as_map(p).get("architecture")) or "").lower(),
-                            as_str(as_map(p).get("variant")),
-                        )
-                        for p in plats
-                    )
-                    if isinstance(plats, list)
-                    else None
-                ),
-                pushed_digest=as_str(detail_map.get("imageDigest")),
-                index=i,
-                raw=item,
-            )
-        )
-    return tuple(out)
+    return _views(ev, "ecr_images", _parse_ecr_image)
 
 
 def image(ev: Evidence, image_text: str | None) -> ImageView | None:
@@ -427,35 +431,34 @@ class SecretView:
         return self.arn or self.secret_id
 
 
+def _parse_secret(item: Mapping[str, Any], i: int) -> SecretView:
+    s = as_map(item.get("secret"))
+    versions = as_map(s.get("VersionIdsToStages"))
+    stages = sorted({as_str(x) or "" for v in versions.values() for x in as_list(v)} - {""})
+    policy = item.get("resource_policy")
+    if isinstance(policy, Mapping) and "ResourcePolicy" in policy:
+        policy = policy.get("ResourcePolicy")
+    return SecretView(
+        reference=as_str(item.get("reference")) or "",
+        secret_id=as_str(item.get("secretId")) or "",
+        region=as_str(item.get("region")),
+        found=as_bool(item.get("found"), default=bool(s)),
+        error_code=as_str(item.get("error_code")),
+        arn=as_str(s.get("ARN")),
+        name=as_str(s.get("Name")),
+        kms_key_id=as_str(s.get("KmsKeyId")),
+        deleted=bool(s.get("DeletedDate")),
+        stages=tuple(stages),
+        version_ids=tuple(str(k) for k in versions),
+        resource_policy=_doc(policy),
+        index=i,
+        raw=item,
+    )
+
+
 @lru_cache(maxsize=64)
 def secrets(ev: Evidence) -> tuple[SecretView, ...]:
-    out = []
-    for i, item in enumerate(_items(ev, "secrets")):
-        s = as_map(item.get("secret"))
-        versions = as_map(s.get("VersionIdsToStages"))
-        stages = sorted({as_str(x) or "" for v in versions.values() for x in as_list(v)} - {""})
-        policy = item.get("resource_policy")
-        if isinstance(policy, Mapping) and "ResourcePolicy" in policy:
-            policy = policy.get("ResourcePolicy")
-        out.append(
-            SecretView(
-                reference=as_str(item.get("reference")) or "",
-                secret_id=as_str(item.get("secretId")) or "",
-                region=as_str(item.get("region")),
-                found=as_bool(item.get("found"), default=bool(s)),
-                error_code=as_str(item.get("error_code")),
-                arn=as_str(s.get("ARN")),
-                name=as_str(s.get("Name")),
-                kms_key_id=as_str(s.get("KmsKeyId")),
-                deleted=bool(s.get("DeletedDate")),
-                stages=tuple(stages),
-                version_ids=tuple(str(k) for k in versions),
-                resource_policy=_doc(policy),
-                index=i,
-                raw=item,
-            )
-        )
-    return tuple(out)
+    return _views(ev, "secrets", _parse_secret)
 
 
 def secret(ev: Evidence, reference: str) -> SecretView | None:
@@ -486,26 +489,25 @@ class ParameterView:
         return self.arn or self.name
 
 
+def _parse_parameter(item: Mapping[str, Any], i: int) -> ParameterView:
+    p = as_map(item.get("parameter"))
+    return ParameterView(
+        reference=as_str(item.get("reference")) or "",
+        name=as_str(item.get("name")) or as_str(p.get("Name")) or "",
+        region=as_str(item.get("region")),
+        found=as_bool(item.get("found"), default=bool(p)),
+        error_code=as_str(item.get("error_code")),
+        arn=as_str(p.get("ARN")),
+        type=as_str(p.get("Type")),
+        key_id=as_str(p.get("KeyId")),
+        index=i,
+        raw=item,
+    )
+
+
 @lru_cache(maxsize=64)
 def parameters(ev: Evidence) -> tuple[ParameterView, ...]:
-    out = []
-    for i, item in enumerate(_items(ev, "ssm_parameters")):
-        p = as_map(item.get("parameter"))
-        out.append(
-            ParameterView(
-                reference=as_str(item.get("reference")) or "",
-                name=as_str(item.get("name")) or as_str(p.get("Name")) or "",
-                region=as_str(item.get("region")),
-                found=as_bool(item.get("found"), default=bool(p)),
-                error_code=as_str(item.get("error_code")),
-                arn=as_str(p.get("ARN")),
-                type=as_str(p.get("Type")),
-                key_id=as_str(p.get("KeyId")),
-                index=i,
-                raw=item,
-            )
-        )
-    return tuple(out)
+    return _views(ev, "ssm_parameters", _parse_parameter)
 
 
 def parameter(ev: Evidence, reference: str) -> ParameterView | None:
@@ -541,27 +543,26 @@ class KeyView:
         return self.key_manager == "CUSTOMER"
 
 
+def _parse_key(item: Mapping[str, Any], i: int) -> KeyView:
+    md = as_map(item.get("metadata"))
+    policy = item.get("policy")
+    if isinstance(policy, Mapping) and "Policy" in policy:
+        policy = policy.get("Policy")
+    return KeyView(
+        key_id=as_str(item.get("keyId")) or as_str(md.get("KeyId")) or "",
+        found=as_bool(item.get("found"), default=bool(md)),
+        error_code=as_str(item.get("error_code")),
+        arn=as_str(md.get("Arn")),
+        key_manager=as_str(md.get("KeyManager")),
+        policy=_doc(policy),
+        index=i,
+        raw=item,
+    )
+
+
 @lru_cache(maxsize=64)
 def keys(ev: Evidence) -> tuple[KeyView, ...]:
-    out = []
-    for i, item in enumerate(_items(ev, "kms_keys")):
-        md = as_map(item.get("metadata"))
-        policy = item.get("policy")
-        if isinstance(policy, Mapping) and "Policy" in policy:
-            policy = policy.get("Policy")
-        out.append(
-            KeyView(
-                key_id=as_str(item.get("keyId")) or as_str(md.get("KeyId")) or "",
-                found=as_bool(item.get("found"), default=bool(md)),
-                error_code=as_str(item.get("error_code")),
-                arn=as_str(md.get("Arn")),
-                key_manager=as_str(md.get("KeyManager")),
-                policy=_doc(policy),
-                index=i,
-                raw=item,
-            )
-        )
-    return tuple(out)
+    return _views(ev, "kms_keys", _parse_key)
 
 
 def key(ev: Evidence, key_id: str | None) -> KeyView | None:
@@ -592,23 +593,22 @@ class LogGroupView:
         return self.arn or self.name
 
 
+def _parse_log_group(item: Mapping[str, Any], i: int) -> LogGroupView:
+    g = as_map(item.get("logGroup"))
+    return LogGroupView(
+        name=as_str(item.get("logGroupName")) or as_str(g.get("logGroupName")) or "",
+        region=as_str(item.get("region")),
+        found=as_bool(item.get("found"), default=bool(g)),
+        error_code=as_str(item.get("error_code")),
+        arn=as_str(g.get("arn")),
+        index=i,
+        raw=item,
+    )
+
+
 @lru_cache(maxsize=64)
 def log_groups(ev: Evidence) -> tuple[LogGroupView, ...]:
-    out = []
-    for i, item in enumerate(_items(ev, "log_groups")):
-        g = as_map(item.get("logGroup"))
-        out.append(
-            LogGroupView(
-                name=as_str(item.get("logGroupName")) or as_str(g.get("logGroupName")) or "",
-                region=as_str(item.get("region")),
-                found=as_bool(item.get("found"), default=bool(g)),
-                error_code=as_str(item.get("error_code")),
-                arn=as_str(g.get("arn")),
-                index=i,
-                raw=item,
-            )
-        )
-    return tuple(out)
+    return _views(ev, "log_groups", _parse_log_group)
 
 
 def log_group(ev: Evidence, name: str, region: str | None = None) -> LogGroupView | None:
