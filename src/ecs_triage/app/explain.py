@@ -101,6 +101,13 @@ def run_jsonl(
 ) -> int:
     """Classify each JSON line `{"id", "text", "kind"?, "exit_code"?}`; `write` gets one result per good line,
     `bad` one report per malformed line (then it goes on). Blank lines are skipped. Returns the bad-line count."""
+    return _classify_lines(lines, lambda match, ident: write(result(match, ident)), bad)
+
+
+def _classify_lines(
+    lines: Iterable[bytes | str], emit: Callable[[Match, Any], None], bad: Callable[[BadLine], None]
+) -> int:
+    """The loop of `run_jsonl`/`run_jsonl_lines`: `emit(match, ident)` per good line; returns the bad-line count."""
     count = 0
     for number, raw in enumerate(lines, start=1):
         parsed = _parse_line(number, raw)
@@ -111,7 +118,7 @@ def run_jsonl(
             bad(parsed)
             continue
         ident, text, kind, code = parsed
-        write(result(classify(text, kind=kind, exit_code=code), ident))
+        emit(classify(text, kind=kind, exit_code=code), ident)
     return count
 
 
@@ -156,18 +163,7 @@ def result_line(match: Match, ident: Any = None) -> str:
 
 def run_jsonl_lines(lines: Iterable[bytes | str], write: Callable[[str], None], bad: Callable[[BadLine], None]) -> int:
     """`run_jsonl`, writing each result as a JSON line (the batch command's fast path)."""
-    count = 0
-    for number, raw in enumerate(lines, start=1):
-        parsed = _parse_line(number, raw)
-        if parsed is None:
-            continue
-        if isinstance(parsed, BadLine):
-            count += 1
-            bad(parsed)
-            continue
-        ident, text, kind, code = parsed
-        write(result_line(classify(text, kind=kind, exit_code=code), ident))
-    return count
+    return _classify_lines(lines, lambda match, ident: write(result_line(match, ident)), bad)
 
 
 def examples() -> Iterator[dict[str, Any]]:
