@@ -32,8 +32,8 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
-from ecs_triage.evidence.elbv2_view import taskdef_resource, unknown
 from ecs_triage.evidence.fargate import DOCS, SIZES, cpu_units, is_valid, memory_mib, nearest_pair
+from ecs_triage.evidence.lintview import taskdef_resource, unknown
 
 CHECK = Check(
     id="ET150",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
-from ecs_triage.evidence.elbv2_view import taskdef_resource, unknown
+from ecs_triage.evidence.lintview import taskdef_resource, unknown
 
 CHECK = Check(
     id="ET152",

@@ -25,7 +25,7 @@ import re
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence.access import parse_image
-from ecs_triage.evidence.elbv2_view import taskdef_resource
+from ecs_triage.evidence.lintview import taskdef_resource
 
 CHECK = Check(
     id="ET155",

@@ -20,7 +20,7 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
-from ecs_triage.evidence.elbv2_view import service_resource, unknown
+from ecs_triage.evidence.lintview import service_resource, unknown
 
 CHECK = Check(
     id="ET350",

@@ -22,7 +22,7 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
-from ecs_triage.evidence.elbv2_view import service_resource
+from ecs_triage.evidence.lintview import service_resource
 
 CHECK = Check(
     id="ET351",

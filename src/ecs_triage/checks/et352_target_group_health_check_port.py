@@ -24,7 +24,8 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
-from ecs_triage.evidence.elbv2_view import is_awsvpc, target_group
+from ecs_triage.evidence.elbv2_view import service_target_groups
+from ecs_triage.evidence.lintview import is_awsvpc
 
 CHECK = Check(
     id="ET352",
@@ -40,56 +41,51 @@ DOCS = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/targ
 
 
 def evaluate(ev: Evidence) -> Iterator[Hit]:
-    for svc in ev.services:
-        td = ev.task_definition(svc.task_definition_arn)
-        if td is None:
-            continue
+    for svc, td, lb, tg in service_target_groups(ev):
         awsvpc = is_awsvpc(td)
         if awsvpc is None:
             continue
-        for lb in svc.load_balancers:
-            tg = target_group(ev, lb.target_group_arn)
-            container = td.container(lb.container_name or "")
-            if tg is None or container is None or tg.health_check_port in (None, "traffic-port"):
-                continue
-            port = tg.health_check_port_number
-            if port is None:
-                continue
-            if awsvpc or td.network_mode == "host":  # one network namespace: any container's port answers
-                served = [pm.container_port for c in td.containers for pm in c.port_mappings]
-            else:
-                served = [pm.host_port for pm in container.port_mappings if pm.host_port]
-            if None in served or port in served:
-                continue
-            mapped = ", ".join(str(p) for p in served) or "no static port"
-            good = str(lb.container_port) if awsvpc and lb.container_port else "traffic-port"
-            commands = (
-                (aws_cli("elbv2", "modify-target-group", target_group_arn=tg.arn, health_check_port="traffic-port"),)
-                if tg.arn.startswith("arn:aws")
-                else ()
-            )
-            yield Hit(
-                resource=tg.resource,
-                message=(
-                    f"Target group {tg.name} health-checks port {port}, but {td.label} (service {svc.name}, "
-                    f"container {container.name}) maps {mapped}: every health check fails."
-                ),
-                cause="elb-health-check",
-                confidence=0.85,
-                evidence=(
-                    EvidenceRef(tg.resource, "/HealthCheckPort", tg.health_check_port),
-                    EvidenceRef(f"taskdef {td.label}", f"{container.pointer}/portMappings", served),
-                    EvidenceRef(f"service {svc.name}", f"{lb.pointer}/containerPort", lb.container_port),
-                ),
-                fix=Fix(
-                    summary=f"Set the health-check port of {tg.name} to traffic-port.",
-                    steps=(f"Or set it to {good} if the health endpoint is served there.",),
-                    commands=commands,
-                    snippet={"HealthCheckPort": "traffic-port"},
-                    snippet_title="target group",
-                    docs=(DOCS,),
-                    risk="safe",
-                ),
-                pointer="/HealthCheckPort",
-                signature="elb.health-check-port",
-            )
+        container = td.container(lb.container_name or "")
+        if container is None or tg.health_check_port in (None, "traffic-port"):
+            continue
+        port = tg.health_check_port_number
+        if port is None:
+            continue
+        if awsvpc or td.network_mode == "host":  # one network namespace: any container's port answers
+            served = [pm.container_port for c in td.containers for pm in c.port_mappings]
+        else:
+            served = [pm.host_port for pm in container.port_mappings if pm.host_port]
+        if None in served or port in served:
+            continue
+        mapped = ", ".join(str(p) for p in served) or "no static port"
+        good = str(lb.container_port) if awsvpc and lb.container_port else "traffic-port"
+        commands = (
+            (aws_cli("elbv2", "modify-target-group", target_group_arn=tg.arn, health_check_port="traffic-port"),)
+            if tg.arn.startswith("arn:aws")
+            else ()
+        )
+        yield Hit(
+            resource=tg.resource,
+            message=(
+                f"Target group {tg.name} health-checks port {port}, but {td.label} (service {svc.name}, "
+                f"container {container.name}) maps {mapped}: every health check fails."
+            ),
+            cause="elb-health-check",
+            confidence=0.85,
+            evidence=(
+                EvidenceRef(tg.resource, "/HealthCheckPort", tg.health_check_port),
+                EvidenceRef(f"taskdef {td.label}", f"{container.pointer}/portMappings", served),
+                EvidenceRef(f"service {svc.name}", f"{lb.pointer}/containerPort", lb.container_port),
+            ),
+            fix=Fix(
+                summary=f"Set the health-check port of {tg.name} to traffic-port.",
+                steps=(f"Or set it to {good} if the health endpoint is served there.",),
+                commands=commands,
+                snippet={"HealthCheckPort": "traffic-port"},
+                snippet_title="target group",
+                docs=(DOCS,),
+                risk="safe",
+            ),
+            pointer="/HealthCheckPort",
+            signature="elb.health-check-port",
+        )

@@ -22,7 +22,8 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
-from ecs_triage.evidence.elbv2_view import is_awsvpc, target_group, unknown
+from ecs_triage.evidence.elbv2_view import service_target_groups
+from ecs_triage.evidence.lintview import is_awsvpc, unknown
 
 CHECK = Check(
     id="ET353",
@@ -38,39 +39,34 @@ DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb.html"
 
 
 def evaluate(ev: Evidence) -> Iterator[Hit]:
-    for svc in ev.services:
-        td = ev.task_definition(svc.task_definition_arn)
-        if td is None or not is_awsvpc(td):
+    for svc, td, _lb, tg in service_target_groups(ev):
+        if not is_awsvpc(td) or unknown(tg.raw, "TargetType") or tg.target_type != "instance":
             continue
-        for lb in svc.load_balancers:
-            tg = target_group(ev, lb.target_group_arn)
-            if tg is None or unknown(tg.raw, "TargetType") or tg.target_type != "instance":
-                continue
-            set_or_default = "TargetType instance" if "TargetType" in tg.raw else "no TargetType (default instance)"
-            yield Hit(
-                resource=tg.resource,
-                message=(
-                    f"Target group {tg.name} has {set_or_default}, but service {svc.name} runs {td.label} in awsvpc "
-                    "mode, which registers tasks by IP: the service cannot be created."
+        set_or_default = "TargetType instance" if "TargetType" in tg.raw else "no TargetType (default instance)"
+        yield Hit(
+            resource=tg.resource,
+            message=(
+                f"Target group {tg.name} has {set_or_default}, but service {svc.name} runs {td.label} in awsvpc "
+                "mode, which registers tasks by IP: the service cannot be created."
+            ),
+            cause="invalid-task-definition",
+            confidence=0.95,
+            evidence=(
+                EvidenceRef(tg.resource, "/TargetType", tg.raw.get("TargetType")),
+                EvidenceRef(f"taskdef {td.label}", "/networkMode", td.network_mode or "awsvpc (Fargate)"),
+            ),
+            fix=Fix(
+                summary=f"Use a target group with TargetType ip for {svc.name}.",
+                steps=(
+                    "The target type cannot be changed: create a new target group with TargetType ip "
+                    "(a new name; CloudFormation replaces it when the property changes).",
+                    "Point the listener rule at it and update the service's loadBalancers.",
                 ),
-                cause="invalid-task-definition",
-                confidence=0.95,
-                evidence=(
-                    EvidenceRef(tg.resource, "/TargetType", tg.raw.get("TargetType")),
-                    EvidenceRef(f"taskdef {td.label}", "/networkMode", td.network_mode or "awsvpc (Fargate)"),
-                ),
-                fix=Fix(
-                    summary=f"Use a target group with TargetType ip for {svc.name}.",
-                    steps=(
-                        "The target type cannot be changed: create a new target group with TargetType ip "
-                        "(a new name; CloudFormation replaces it when the property changes).",
-                        "Point the listener rule at it and update the service's loadBalancers.",
-                    ),
-                    snippet={"TargetType": "ip"},
-                    snippet_title="target group",
-                    docs=(DOCS,),
-                    risk="disruptive",
-                ),
-                pointer="/TargetType" if "TargetType" in tg.raw else "",
-                signature="elb.target-type-instance",
-            )
+                snippet={"TargetType": "ip"},
+                snippet_title="target group",
+                docs=(DOCS,),
+                risk="disruptive",
+            ),
+            pointer="/TargetType" if "TargetType" in tg.raw else "",
+            signature="elb.target-type-instance",
+        )

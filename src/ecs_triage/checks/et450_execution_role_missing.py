@@ -30,7 +30,7 @@ import re
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator, aws_cli
 from ecs_triage.evidence.access import parse_image
-from ecs_triage.evidence.elbv2_view import present, taskdef_resource
+from ecs_triage.evidence.lintview import present, taskdef_resource
 
 CHECK = Check(
     id="ET450",

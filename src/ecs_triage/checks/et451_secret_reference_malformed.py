@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
-from ecs_triage.evidence.elbv2_view import taskdef_resource
+from ecs_triage.evidence.lintview import taskdef_resource
 
 CHECK = Check(
     id="ET451",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
-from ecs_triage.evidence.elbv2_view import present, taskdef_resource
+from ecs_triage.evidence.lintview import present, taskdef_resource
 
 CHECK = Check(
     id="ET453",

@@ -20,7 +20,7 @@ References:
 from __future__ import annotations
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
-from ecs_triage.evidence.elbv2_view import is_intrinsic, taskdef_resource
+from ecs_triage.evidence.lintview import is_intrinsic, taskdef_resource
 
 CHECK = Check(
     id="ET650",

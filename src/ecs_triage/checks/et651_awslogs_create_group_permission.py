@@ -29,7 +29,7 @@ from typing import Any
 
 from ecs_triage.checks._api import Check, Evidence, EvidenceRef, Fix, Hit, Iterator
 from ecs_triage.evidence import access
-from ecs_triage.evidence.elbv2_view import taskdef_resource
+from ecs_triage.evidence.lintview import taskdef_resource
 
 CHECK = Check(
     id="ET651",

@@ -16,7 +16,6 @@ from typing import Any
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
-SERVICES = ("ecs", "ec2", "iam", "ecr", "logs", "secretsmanager", "elbv2", "sts", "ssm")
 
 
 class Clients:

@@ -1,49 +1,21 @@
-"""A typed view of `target_groups` evidence (ELBv2 DescribeTargetGroups shape) and the resource names
-lint rules use, so findings can be mapped back to a file and a line.
+"""A typed view of `target_groups` evidence (ELBv2 DescribeTargetGroups shape) for the lint rules, with
+`resource` names that map a finding back to a file and a line (the generic lint helpers: `lintview`).
 
-Values that are unknown (a CloudFormation intrinsic, a Terraform unknown) read as None; `present()` tells
-"set but unknown" from "absent", so a rule never reports an unknown value as a mistake.
+Values that are unknown (a CloudFormation intrinsic, a Terraform unknown) read as None. The diagnose side
+reads target groups through `infra.elb` (its own defaults: no API defaults filled in, ARN as resource).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ecs_triage.evidence.model import Evidence, Service, TaskDefinition
-from ecs_triage.evidence.parse import as_bool, as_int, as_list, as_map, as_str
+from ecs_triage.evidence.model import Evidence, Service, ServiceLoadBalancer, TaskDefinition
+from ecs_triage.evidence.parse import as_int, as_list, as_map, as_str
 
-TASKDEF = "taskdef"
-SERVICE = "service"
 TARGET_GROUP = "target-group"
-
-
-def taskdef_resource(td: TaskDefinition) -> str:
-    return f"{TASKDEF} {td.label or td.arn}"
-
-
-def service_resource(svc: Service) -> str:
-    return f"{SERVICE} {svc.name or svc.arn}"
-
-
-def present(raw: Mapping[str, Any] | None, key: str) -> bool:
-    """The key is set (to a known or an unknown value)."""
-    return raw is not None and key in raw and raw[key] is not None and raw[key] != ""
-
-
-def unknown(raw: Mapping[str, Any] | None, key: str) -> bool:
-    """The key is set to something that is not a plain value (an unresolved intrinsic)."""
-    return raw is not None and isinstance(raw.get(key), (Mapping, list))
-
-
-def is_intrinsic(value: Any) -> bool:
-    """A CloudFormation intrinsic (`{"Ref": ...}`, `{"Fn::...": ...}`): a value unknown before deploy."""
-    if not isinstance(value, Mapping) or len(value) != 1:
-        return False
-    key = next(iter(value))
-    return isinstance(key, str) and (key in ("Ref", "Condition") or key.startswith("Fn::"))
 
 
 @dataclass(frozen=True)
@@ -106,14 +78,17 @@ def target_group(ev: Evidence, arn: str | None) -> TargetGroupView | None:
     return _by_arn(ev).get(arn)
 
 
-def is_awsvpc(td: TaskDefinition) -> bool | None:
-    """True/False when the network mode is known (absent = bridge, or awsvpc on Fargate); None if unknown."""
-    if td.network_mode is not None:
-        return td.network_mode == "awsvpc"
-    if unknown(td.raw, "networkMode"):
-        return None
-    return td.is_fargate
-
-
-def essential_flag(raw: Mapping[str, Any]) -> bool:
-    return as_bool(raw.get("essential"), default=True)
+def service_target_groups(
+    ev: Evidence,
+) -> Iterator[tuple[Service, TaskDefinition, ServiceLoadBalancer, TargetGroupView]]:
+    """Each (service, its task definition, one of its loadBalancers, that target group), in service order: the walk
+    ET352 and ET353 share. Skips a service whose task definition, a load balancer whose target group is not in
+    the evidence."""
+    for svc in ev.services:
+        td = ev.task_definition(svc.task_definition_arn)
+        if td is None:
+            continue
+        for lb in svc.load_balancers:
+            tg = target_group(ev, lb.target_group_arn)
+            if tg is not None:
+                yield svc, td, lb, tg

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecs_triage.evidence.elbv2_view import SERVICE, TARGET_GROUP, TASKDEF
+from ecs_triage.evidence.elbv2_view import TARGET_GROUP
+from ecs_triage.evidence.lintview import SERVICE, TASKDEF
 from ecs_triage.lint.positions import Loaded, LoadError, escape, load_json, load_yaml
 
 MAX_BYTES = 10 * 1024 * 1024

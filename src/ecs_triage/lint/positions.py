@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -278,7 +277,3 @@ def load_yaml(text: str) -> Loaded:
     except RecursionError:
         raise LoadError("YAML nested too deeply") from None
     return Loaded(value, conv.positions, "yaml", conv.unknown_tags)
-
-
-def is_mapping(value: Any) -> bool:
-    return isinstance(value, Mapping)
