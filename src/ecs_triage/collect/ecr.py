@@ -140,19 +140,24 @@ def image(sess: AwsSession, sink: Sink, image_str: str, ref: dict[str, str]) -> 
         }
         not_found = ("ImageNotFoundException", "RepositoryNotFoundException")
 
-        def describe() -> bool:
-            resp, code = sess.call(
+        def call(op: str, **extra: Any) -> tuple[dict[str, Any] | None, str | None]:
+            """One ECR call about this image (a missing image or repository is an expected answer)."""
+            return sess.call(
                 sub,
                 "ecr_images",
                 "ecr",
-                "DescribeImages",
+                op,
                 resource,
                 region=ref["region"],
                 expected=not_found,
                 registryId=ref["registryId"],
                 repositoryName=ref["repositoryName"],
                 imageIds=[image_id],
+                **extra,
             )
+
+        def describe() -> bool:
+            resp, code = call("DescribeImages")
             if resp is None:
                 if code in not_found:
                     item["failure"] = {"failureCode": code, "failureReason": f"{code} for {image_str}"}
@@ -163,19 +168,7 @@ def image(sess: AwsSession, sink: Sink, image_str: str, ref: dict[str, str]) -> 
             return True
 
         def manifest() -> bool:
-            resp, code = sess.call(
-                sub,
-                "ecr_images",
-                "ecr",
-                "BatchGetImage",
-                resource,
-                region=ref["region"],
-                expected=not_found,
-                registryId=ref["registryId"],
-                repositoryName=ref["repositoryName"],
-                imageIds=[image_id],
-                acceptedMediaTypes=MANIFEST_TYPES,
-            )
+            resp, code = call("BatchGetImage", acceptedMediaTypes=MANIFEST_TYPES)
             if resp is None:
                 return code in not_found
             images = resp.get("images") or []
