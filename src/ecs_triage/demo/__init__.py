@@ -9,6 +9,7 @@ moto is imported only when a world is built or the server starts (optional extra
 
 from __future__ import annotations
 
+from ecs_triage.demo import worlds_more as _worlds_more  # noqa: F401  (registers more worlds)
 from ecs_triage.demo.server import start_server
 from ecs_triage.demo.worlds import WORLDS, World, build_worlds
 
