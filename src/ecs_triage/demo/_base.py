@@ -82,6 +82,22 @@ def build_base(c: Clients, now: datetime | None = None) -> Env:
     return env
 
 
+def _subnets(ec2: Any, vpc: str, route_table_id: str, name: str, *, first: int) -> list[str]:
+    """One subnet per AZ (us-east-1a, us-east-1b: 10.0.{first}.0/24, 10.0.{first + 1}.0/24, named
+    `{name}-a`, `{name}-b`), each associated with the route table."""
+    out = []
+    for i, az in enumerate(("us-east-1a", "us-east-1b")):
+        sn = ec2.create_subnet(
+            VpcId=vpc,
+            CidrBlock=f"10.0.{first + i}.0/24",
+            AvailabilityZone=az,
+            TagSpecifications=_tag("subnet", f"{name}-{az[-1]}"),
+        )["Subnet"]["SubnetId"]
+        ec2.associate_route_table(RouteTableId=route_table_id, SubnetId=sn)
+        out.append(sn)
+    return out
+
+
 def _network(env: Env) -> None:
     ec2 = env.c.ec2
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=_tag("vpc", "prod-vpc"))["Vpc"]["VpcId"]
@@ -94,15 +110,7 @@ def _network(env: Env) -> None:
     public_rt = ec2.create_route_table(VpcId=vpc, TagSpecifications=_tag("route-table", "prod-public"))
     public_rt_id = public_rt["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=public_rt_id, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw_id)
-    for i, az in enumerate(("us-east-1a", "us-east-1b")):
-        sn = ec2.create_subnet(
-            VpcId=vpc,
-            CidrBlock=f"10.0.{i}.0/24",
-            AvailabilityZone=az,
-            TagSpecifications=_tag("subnet", f"prod-public-{az[-1]}"),
-        )["Subnet"]["SubnetId"]
-        ec2.associate_route_table(RouteTableId=public_rt_id, SubnetId=sn)
-        env.public_subnets.append(sn)
+    env.public_subnets.extend(_subnets(ec2, vpc, public_rt_id, "prod-public", first=0))
     eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(
         SubnetId=env.public_subnets[0], AllocationId=eip, TagSpecifications=_tag("natgateway", "prod-nat")
@@ -110,15 +118,7 @@ def _network(env: Env) -> None:
     private_rt = ec2.create_route_table(VpcId=vpc, TagSpecifications=_tag("route-table", "prod-private"))
     private_rt_id = private_rt["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=private_rt_id, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
-    for i, az in enumerate(("us-east-1a", "us-east-1b")):
-        sn = ec2.create_subnet(
-            VpcId=vpc,
-            CidrBlock=f"10.0.{10 + i}.0/24",
-            AvailabilityZone=az,
-            TagSpecifications=_tag("subnet", f"prod-private-{az[-1]}"),
-        )["Subnet"]["SubnetId"]
-        ec2.associate_route_table(RouteTableId=private_rt_id, SubnetId=sn)
-        env.private_subnets.append(sn)
+    env.private_subnets.extend(_subnets(ec2, vpc, private_rt_id, "prod-private", first=10))
     env.alb_sg = ec2.create_security_group(GroupName="prod-alb", Description="prod ALB", VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=env.alb_sg, IpPermissions=[_tcp(80, cidr="0.0.0.0/0"), _tcp(443, cidr="0.0.0.0/0")]

@@ -85,6 +85,25 @@ def _unstable(env: Env, service: str, task_arns: Iterable[str]) -> list[tuple[da
     return _events(env, service, *out)
 
 
+def _failing(env: Env, service: str, task_arns: list[str], *, cluster: str = "prod") -> None:
+    """The service state of a failing world: nothing running, these tasks failed, the "unable to start" events."""
+    _moto.set_service_state(
+        cluster, service, running=0, events=_unstable(env, service, task_arns), failed_tasks=len(task_arns)
+    )
+
+
+def _steady(env: Env, service: str, *, running: int, minutes: float, cluster: str = "prod") -> None:
+    """The service state of a healthy world: the rollout completed, steady state reached `minutes` ago."""
+    _moto.set_service_state(
+        cluster,
+        service,
+        running=running,
+        rollout_state="COMPLETED",
+        rollout_reason="ECS deployment completed.",
+        events=_events(env, service, (minutes, "{svc} has reached a steady state.")),
+    )
+
+
 def _exec_role(env: Env, name: str, *, managed: bool = True, trusted: str = "ecs-tasks.amazonaws.com") -> str:
     iam = env.c.iam
     arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(trusted))["Role"]["Arn"]
@@ -131,9 +150,7 @@ def _ecr_pull_403(env: Env, w: World) -> World:
         f"{image}: pulling from host {REGISTRY} failed with status code [manifests 2.3.1]: 403 Forbidden"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason, container_reason=reason)
-    _moto.set_service_state(
-        "prod", "billing-api", running=0, events=_unstable(env, "billing-api", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "billing-api", arns)
     return w
 
 
@@ -157,9 +174,7 @@ def _image_tag_missing(env: Env, w: World) -> World:
         f"{image}: {image}: not found"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason, container_reason=reason)
-    _moto.set_service_state(
-        "prod", "catalog-web", running=0, events=_unstable(env, "catalog-web", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "catalog-web", arns)
     return w
 
 
@@ -182,9 +197,7 @@ def _no_route_to_ecr(env: Env, w: World) -> World:
         "dial tcp 3.227.250.116:443: i/o timeout"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason, ran_for=95.0, subnets="ledger")
-    _moto.set_service_state(
-        "prod", "ledger-sync", running=0, events=_unstable(env, "ledger-sync", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "ledger-sync", arns)
     return dataclasses.replace(w, detail=env.ledger_vpc, also=(env.ledger_route_table, *env.ledger_subnets))
 
 
@@ -226,9 +239,7 @@ def _secret_denied(env: Env, w: World) -> World:
     )
     reason = _secret_failure(secret["ARN"], "orders-api-execution")
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason)
-    _moto.set_service_state(
-        "prod", "orders-api", running=0, events=_unstable(env, "orders-api", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "orders-api", arns)
     return dataclasses.replace(w, also=(secret["ARN"],))
 
 
@@ -267,13 +278,7 @@ def _secret_on_task_role(env: Env, w: World) -> World:
     )
     reason = _secret_failure(secret["ARN"], "notifications-execution")
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason)
-    _moto.set_service_state(
-        "prod",
-        "notifications-worker",
-        running=0,
-        events=_unstable(env, "notifications-worker", arns),
-        failed_tasks=len(arns),
-    )
+    _failing(env, "notifications-worker", arns)
     return w
 
 
@@ -327,9 +332,7 @@ def _log_group_missing(env: Env, w: World) -> World:
         "exist. : exit status 1"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason)
-    _moto.set_service_state(
-        "prod", "search-indexer", running=0, events=_unstable(env, "search-indexer", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "search-indexer", arns)
     return w
 
 
@@ -380,9 +383,7 @@ def _app_missing_env(env: Env, w: World) -> World:
         ran_for=2.0,
         logs=list(CHECKOUT_LOGS),
     )
-    _moto.set_service_state(
-        "prod", "checkout-api", running=0, events=_unstable(env, "checkout-api", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "checkout-api", arns)
     return w
 
 
@@ -432,9 +433,7 @@ def _app_db_refused(env: Env, w: World) -> World:
         ran_for=1.2,
         logs=list(INVENTORY_LOGS),
     )
-    _moto.set_service_state(
-        "prod", "inventory-api", running=0, events=_unstable(env, "inventory-api", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "inventory-api", arns)
     return w
 
 
@@ -481,13 +480,7 @@ def _oom(env: Env, w: World) -> World:
         logs=list(RENDERER_LOGS),
         minutes_ago=(52, 19),
     )
-    _moto.set_service_state(
-        "prod",
-        "report-renderer",
-        running=0,
-        events=_unstable(env, "report-renderer", arns),
-        failed_tasks=len(arns),
-    )
+    _failing(env, "report-renderer", arns)
     return w
 
 
@@ -546,13 +539,7 @@ def _port_allocated(env: Env, w: World) -> World:
             minutes_ago=(31,) if ci == env.container_instances[0] else (14,),
             container_instance=ci,
         )
-    _moto.set_service_state(
-        "ec2-workers",
-        "metrics-gateway",
-        running=0,
-        events=_unstable(env, "metrics-gateway", arns),
-        failed_tasks=len(arns),
-    )
+    _failing(env, "metrics-gateway", arns, cluster="ec2-workers")
     return w
 
 
@@ -757,14 +744,7 @@ def _healthy_web(env: Env, w: World) -> World:
     )
     arns = start_tasks(env, svc, count=3, health="HEALTHY")
     env.c.elbv2.register_targets(TargetGroupArn=tg, Targets=[{"Id": task_ip(env, svc, a), "Port": 8080} for a in arns])
-    _moto.set_service_state(
-        "prod",
-        "web-frontend",
-        running=3,
-        rollout_state="COMPLETED",
-        rollout_reason="ECS deployment completed.",
-        events=_events(env, "web-frontend", (185, "{svc} has reached a steady state.")),
-    )
+    _steady(env, "web-frontend", running=3, minutes=185)
     return w
 
 
@@ -793,14 +773,7 @@ def _healthy_auth(env: Env, w: World) -> World:
         env, "auth-service", image=image, exec_role_arn=role, secrets={"JWT_SIGNING_KEY": secret["ARN"]}
     )
     start_tasks(env, svc, count=2)
-    _moto.set_service_state(
-        "prod",
-        "auth-service",
-        running=2,
-        rollout_state="COMPLETED",
-        rollout_reason="ECS deployment completed.",
-        events=_events(env, "auth-service", (181, "{svc} has reached a steady state.")),
-    )
+    _steady(env, "auth-service", running=2, minutes=181)
     return w
 
 
@@ -829,14 +802,7 @@ def _healthy_queue(env: Env, w: World) -> World:
         container_cpu=1024,
     )
     start_tasks(env, svc, count=2)
-    _moto.set_service_state(
-        "ec2-workers",
-        "queue-consumer",
-        running=2,
-        rollout_state="COMPLETED",
-        rollout_reason="ECS deployment completed.",
-        events=_events(env, "queue-consumer", (179, "{svc} has reached a steady state.")),
-    )
+    _steady(env, "queue-consumer", running=2, minutes=179, cluster="ec2-workers")
     return w
 
 
