@@ -7,8 +7,12 @@ Built the same way: the real boto3 API against moto, then `_moto.py` injections 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+
 from ecs_triage.demo import _moto
-from ecs_triage.demo._base import Env, policy
+from ecs_triage.demo._base import REGISTRY, Env, policy, push_image, trust
 from ecs_triage.demo._svc import fail_tasks, register_service
 from ecs_triage.demo.worlds import ACCOUNT, REGION, World, _events, _exec_role, _image, _unstable, _world
 
@@ -223,5 +227,231 @@ def _log_write_denied(env: Env, w: World) -> World:
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason)
     _moto.set_service_state(
         "prod", "geo-lookup", running=0, events=_unstable(env, "geo-lookup", arns), failed_tasks=len(arns)
+    )
+    return w
+
+
+# --------------------------------------------------------------------------------------------- health checks
+
+RECOMMENDER_LOGS = (
+    (0.0, "{ts} INFO  recommender 2.6.1 starting (workers=4)"),
+    (1.8, "{ts} INFO  loading embeddings from /models/items-2026-11.npy (1.9 GB)"),
+    (46.5, "{ts} INFO  embeddings loaded: 4,812,330 items"),
+    (48.0, "{ts} INFO  Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)"),
+    (51.0, "{ts} INFO  Shutting down"),
+)
+
+
+@_world(
+    World(
+        "container-health-check",
+        "prod",
+        "recommender",
+        "recommender needs 48 s to load its model; its container health check has no startPeriod (3 retries "
+        "every 15 s), so ECS marks it UNHEALTHY and stops it before it is ready.",
+        "container-health-check",
+        detail="startPeriod",
+        logs=tuple(line for _, line in RECOMMENDER_LOGS),
+    )
+)
+def _container_health_check(env: Env, w: World) -> World:
+    image = _image(env, "recommender", "2.6.1")
+    svc = register_service(
+        env,
+        "recommender",
+        image=image,
+        exec_role_arn=env.exec_role_arn,
+        memory="4096",
+        cpu="1024",
+        container_reservation=3072,
+        health_check={
+            "command": ["CMD-SHELL", "curl -fsS http://localhost:8080/healthz || exit 1"],
+            "interval": 15,
+            "timeout": 5,
+            "retries": 3,
+        },
+    )
+    arns = fail_tasks(
+        env,
+        svc,
+        stop_code="TaskFailedToStart",
+        stopped_reason="Task failed container health checks",
+        exit_code=143,
+        started_after=41.0,
+        ran_for=51.5,
+        logs=list(RECOMMENDER_LOGS),
+    )
+    for arn in arns:  # mark_stopped leaves health UNKNOWN; a failed container health check records UNHEALTHY
+        task = _moto.task_object("prod", arn)
+        task.health_status = "UNHEALTHY"
+        task.containers[0].health_status = "UNHEALTHY"
+    _moto.set_service_state(
+        "prod", "recommender", running=0, events=_unstable(env, "recommender", arns), failed_tasks=len(arns)
+    )
+    return w
+
+
+# --------------------------------------------------------------------------------------------- KMS
+
+
+@_world(
+    World(
+        "secret-kms-denied",
+        "prod",
+        "claims-processor",
+        "claims-processor's secret prod/claims/api-token is encrypted with the customer-managed key alias/claims; "
+        "the execution role claims-processor-execution may read the secret but not kms:Decrypt with that key.",
+        "secrets-kms-denied",
+        detail="claims-processor-execution",
+    )
+)
+def _secret_kms_denied(env: Env, w: World) -> World:
+    image = _image(env, "claims-processor", "1.17.0")
+    key = env.c.kms.create_key(Description="claims data", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
+    env.c.kms.create_alias(AliasName="alias/claims", TargetKeyId=key["KeyId"])
+    secret = env.c.secretsmanager.create_secret(
+        Name="prod/claims/api-token", SecretString="not-a-real-token", KmsKeyId=key["Arn"]
+    )
+    role = _exec_role(env, "claims-processor-execution")
+    env.c.iam.put_role_policy(
+        RoleName="claims-processor-execution",
+        PolicyName="read-claims-secret",
+        PolicyDocument=policy(
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secret["ARN"]}
+        ),
+    )
+    svc = register_service(
+        env, "claims-processor", image=image, exec_role_arn=role, port=None, secrets={"API_TOKEN": secret["ARN"]}
+    )
+    reason = (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+        "unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret "
+        f"{secret['ARN']} from secrets manager: AccessDeniedException: Access to KMS is not allowed status code: "
+        "400, request id: 7e1d3c5b-2a4f-4e6d-8b0a-9c1e3d5f7a2b"
+    )
+    arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason)
+    _moto.set_service_state(
+        "prod", "claims-processor", running=0, events=_unstable(env, "claims-processor", arns), failed_tasks=len(arns)
+    )
+    return dataclasses.replace(w, also=(key["Arn"],))
+
+
+# --------------------------------------------------------------------------------------------- ECR policy
+
+
+@_world(
+    World(
+        "ecr-repo-policy-deny",
+        "prod",
+        "risk-scorer",
+        "The ECR repository risk-scorer has a policy that denies every principal except the CI role "
+        "ci-image-publisher: the execution role's pulls get 403 Forbidden despite its IAM permissions.",
+        "image-pull-auth",
+        detail="DenyAllButCiPublisher",
+    )
+)
+def _ecr_repo_policy_deny(env: Env, w: World) -> World:
+    image = _image(env, "risk-scorer", "0.14.2")
+    env.c.iam.create_role(RoleName="ci-image-publisher", AssumeRolePolicyDocument=trust("codebuild.amazonaws.com"))
+    env.c.ecr.set_repository_policy(
+        repositoryName="risk-scorer",
+        policyText=policy(
+            {
+                "Sid": "DenyAllButCiPublisher",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "ecr:*",
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/ci-image-publisher"}},
+            }
+        ),
+    )
+    svc = register_service(env, "risk-scorer", image=image, exec_role_arn=env.exec_role_arn)
+    reason = (
+        f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "
+        f"{image}: pulling from host {REGISTRY} failed with status code [manifests 0.14.2]: 403 Forbidden"
+    )
+    arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason, container_reason=reason)
+    _moto.set_service_state(
+        "prod", "risk-scorer", running=0, events=_unstable(env, "risk-scorer", arns), failed_tasks=len(arns)
+    )
+    return w
+
+
+# --------------------------------------------------------------------------------------------- platform
+
+
+def _push_amd64_index(env: Env, repository: str, tag: str) -> str:
+    """A `docker buildx build --platform linux/amd64 --push` result: an OCI image index with the amd64 image
+    and its attestation manifest (platform unknown/unknown), pushed as one tag."""
+    amd64 = push_image(env, repository, f"{tag}-amd64")
+    att = hashlib.sha256(f"{repository}:{tag}:attestation".encode()).hexdigest()
+    index = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [
+                {
+                    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "digest": amd64,
+                    "size": 481,
+                    "platform": {"architecture": "amd64", "os": "linux"},
+                },
+                {
+                    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "digest": f"sha256:{att}",
+                    "size": 566,
+                    "annotations": {
+                        "vnd.docker.reference.digest": amd64,
+                        "vnd.docker.reference.type": "attestation-manifest",
+                    },
+                    "platform": {"architecture": "unknown", "os": "unknown"},
+                },
+            ],
+        }
+    )
+    out = env.c.ecr.put_image(
+        repositoryName=repository,
+        imageManifest=index,
+        imageManifestMediaType="application/vnd.oci.image.index.v1+json",
+        imageTag=tag,
+    )
+    digest: str = out["image"]["imageId"]["imageDigest"]
+    env.digests[f"{repository}:{tag}"] = digest
+    return f"{REGISTRY}/{repository}:{tag}"
+
+
+@_world(
+    World(
+        "image-platform-mismatch",
+        "prod",
+        "thumbnailer",
+        "thumbnailer moved to Graviton (runtimePlatform ARM64), but its image thumbnailer:4.0.0 was built for "
+        "linux/amd64 only: the pull finds no linux/arm64 manifest.",
+        "image-platform-mismatch",
+        detail="linux/arm64",
+        also=("X86_64",),
+    )
+)
+def _image_platform_mismatch(env: Env, w: World) -> World:
+    image = _push_amd64_index(env, "thumbnailer", "4.0.0")
+    svc = register_service(env, "thumbnailer", image=image, exec_role_arn=env.exec_role_arn, port=None)
+    # register_service pins X86_64: the new revision (the Graviton move) is registered here with ARM64
+    td = env.c.ecs.describe_task_definition(taskDefinition=svc.task_definition_arn)["taskDefinition"]
+    keep = ("family", "networkMode", "containerDefinitions", "requiresCompatibilities", "cpu", "memory")
+    kwargs = {k: td[k] for k in keep if k in td}
+    kwargs["executionRoleArn"] = td["executionRoleArn"]
+    kwargs["runtimePlatform"] = {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}
+    arm = env.c.ecs.register_task_definition(**kwargs)["taskDefinition"]["taskDefinitionArn"]
+    env.c.ecs.update_service(cluster="prod", service="thumbnailer", taskDefinition=arm)
+    # moto's UpdateService keeps the old deployment's taskDefinition; ECS would roll out a PRIMARY one with :2
+    _moto.ecs_backend()._get_service("prod", "thumbnailer").deployments[0]["taskDefinition"] = arm
+    svc.task_definition_arn = arm
+    reason = (
+        f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref "
+        f"{image}: image Manifest does not contain descriptor matching platform 'linux/arm64'"
+    )
+    arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason, container_reason=reason)
+    _moto.set_service_state(
+        "prod", "thumbnailer", running=0, events=_unstable(env, "thumbnailer", arns), failed_tasks=len(arns)
     )
     return w
