@@ -101,20 +101,10 @@ def mark_stopped(
     task.desired_status = "STOPPED"
     task.stop_code = stop_code
     task.stopped_reason = stopped_reason
-    task.created_at = created_at
-    task.pull_started_at = created_at
-    task.pull_stopped_at = started_at
-    task.started_at = started_at
+    _launched(task, created_at, started_at, availability_zone, cpu, memory, fargate)
     task.stopping_at = stopped_at
     task.execution_stopped_at = stopped_at
     task.stopped_at = stopped_at
-    task.availability_zone = availability_zone
-    task.connectivity = "CONNECTED"
-    task.cpu = cpu
-    task.memory = memory
-    if fargate:
-        task.platform_version = "1.4.0"
-        task.platform_family = "Linux"
     container = task.containers[0]
     container.last_status = "STOPPED"
     container.exitCode = exit_code  # camelCase: moto pre-sets exitCode=0, which shadows exit_code
@@ -124,6 +114,29 @@ def mark_stopped(
     container.image_digest = image_digest
     if started_at is not None:
         container.runtime_id = uuid.uuid4().hex + "-" + str(uuid.uuid4().int)[:10]
+
+
+def _launched(
+    task: Any,
+    created_at: datetime,
+    started_at: datetime | None,
+    availability_zone: str,
+    cpu: str | None,
+    memory: str | None,
+    fargate: bool,
+) -> None:
+    """The fields a task that was placed and pulled has, stopped or running (moto sets none of them)."""
+    task.created_at = created_at
+    task.pull_started_at = created_at
+    task.pull_stopped_at = started_at
+    task.started_at = started_at
+    task.availability_zone = availability_zone
+    task.connectivity = "CONNECTED"
+    task.cpu = cpu
+    task.memory = memory
+    if fargate:
+        task.platform_version = "1.4.0"
+        task.platform_family = "Linux"
 
 
 def mark_running(
@@ -141,18 +154,8 @@ def mark_running(
 ) -> None:
     task = task_object(cluster, task_arn)
     task.status = "RUNNING"
-    task.created_at = created_at
-    task.pull_started_at = created_at
-    task.pull_stopped_at = started_at
-    task.started_at = started_at
-    task.availability_zone = availability_zone
-    task.connectivity = "CONNECTED"
+    _launched(task, created_at, started_at, availability_zone, cpu, memory, fargate)
     task.health_status = health_status
-    task.cpu = cpu
-    task.memory = memory
-    if fargate:
-        task.platform_version = "1.4.0"
-        task.platform_family = "Linux"
     container = task.containers[0]
     container.last_status = "RUNNING"
     container.health_status = "HEALTHY" if health_status == "HEALTHY" else "UNKNOWN"
