@@ -455,3 +455,42 @@ def _image_platform_mismatch(env: Env, w: World) -> World:
         "prod", "thumbnailer", running=0, events=_unstable(env, "thumbnailer", arns), failed_tasks=len(arns)
     )
     return w
+
+
+@_world(
+    World(
+        "secret-scheduled-deletion",
+        "prod",
+        "loyalty-points",
+        "loyalty-points reads prod/loyalty/redis-auth, which a clean-up script scheduled for deletion: Secrets "
+        "Manager refuses to return it, so no task starts.",
+        "secrets-not-found",
+        detail="prod/loyalty/redis-auth",
+    )
+)
+def _secret_scheduled_deletion(env: Env, w: World) -> World:
+    image = _image(env, "loyalty-points", "3.1.7")
+    secret = env.c.secretsmanager.create_secret(Name="prod/loyalty/redis-auth", SecretString="not-a-real-token")
+    env.c.secretsmanager.delete_secret(SecretId=secret["ARN"], RecoveryWindowInDays=7)
+    role = _exec_role(env, "loyalty-points-execution")
+    env.c.iam.put_role_policy(
+        RoleName="loyalty-points-execution",
+        PolicyName="read-redis-auth",
+        PolicyDocument=policy(
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secret["ARN"]}
+        ),
+    )
+    svc = register_service(
+        env, "loyalty-points", image=image, exec_role_arn=role, secrets={"REDIS_AUTH": secret["ARN"]}
+    )
+    reason = (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+        "unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret "
+        f"{secret['ARN']} from secrets manager: InvalidRequestException: You can't perform this operation on the "
+        "secret because it was marked for deletion. status code: 400, request id: 4a6c8e0b-3d5f-4b7a-9e1c-2f4a6c8e0b3d"
+    )
+    arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason)
+    _moto.set_service_state(
+        "prod", "loyalty-points", running=0, events=_unstable(env, "loyalty-points", arns), failed_tasks=len(arns)
+    )
+    return w
