@@ -14,8 +14,30 @@ def test_endpoint_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_ATTEMPTS", 1)
     monkeypatch.setattr(limits, "CONNECT_TIMEOUT", 1)
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # discard port: connection refused
-    with pytest.raises(CollectError, match="cannot verify AWS credentials"):
+    with pytest.raises(CollectError, match="AWS endpoint not reachable"):
         collect_target(cluster="prod", service="web")
+
+
+def test_endpoint_that_never_answers_fails_after_one_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A black hole (accepts, never replies) ends the run after one read timeout, not after every retry
+    of every concurrent call."""
+    import socket
+    import time
+
+    from ecs_triage.collect import limits
+
+    monkeypatch.setattr(limits, "READ_TIMEOUT", 1)
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(16)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{hole.getsockname()[1]}")
+    started = time.monotonic()
+    try:
+        with pytest.raises(CollectError, match="AWS endpoint not reachable \\(ReadTimeoutError\\)"):
+            collect_target(cluster="prod", service="web")
+    finally:
+        hole.close()
+    assert time.monotonic() - started < 8
 
 
 def test_aws_region_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,7 +27,7 @@ MAX_WORKERS = 16  # bounded pool for independent calls
 DESCRIBE_WORKERS = 8  # per paged list: describes of complete batches in flight while the next page is fetched
 MAX_ATTEMPTS = 5  # attempts per call, first one included (adaptive retry mode), then the call becomes a gap
 CONNECT_TIMEOUT = 5
-READ_TIMEOUT = 20
+READ_TIMEOUT = 10
 
 
 def chunks(items: list[str], size: int) -> list[list[str]]:

@@ -472,9 +472,12 @@ def collect_scope(
 
 
 def _account(sess: AwsSession, sink: Sink) -> str:
-    resp, code = sess.call(sink, "account", "sts", "GetCallerIdentity", "*")
+    # One attempt: an endpoint that does not answer should fail in seconds, not after every retry.
+    resp, code = sess.call(sink, "account", "sts", "GetCallerIdentity", "*", retries=False)
     if resp is None:
         gap = sink.gaps.pop() if sink.gaps else {"message": code}
+        if code in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"):
+            raise CollectError(f"AWS endpoint not reachable ({code}): {gap.get('message')}")
         raise CollectError(f"cannot verify AWS credentials ({code}): {gap.get('message')}")
     sess.account = str(resp.get("Account"))
     return sess.account
@@ -541,9 +544,12 @@ def collect_target(
                 raise InputError(f"no ECS task {task!r} in cluster {cluster!r} ({sess.region})")
             tasks.extend(got)
 
-        first: list[Callable[[], Any]] = [lambda: _account(sess, sink), lambda: _cluster_or_error(sess, snap, cluster)]
+        # STS alone first (one attempt): bad credentials or an endpoint that does not answer end the run in
+        # seconds, before the other calls start retrying. It costs one round trip.
+        _account(sess, sink)
+        first: list[Callable[[], Any]] = [lambda: _cluster_or_error(sess, snap, cluster)]
         first.append((lambda: describe_service(service)) if service else describe_task)
-        cluster_obj = sess.parallel(first)[1]  # STS first: a credentials error wins over the others
+        cluster_obj = sess.parallel(first)[0]
         for s in services:
             snap.put("services", s["serviceArn"], s)
 

@@ -397,13 +397,15 @@ class AwsSession:
         *,
         region: str | None = None,
         expected: Iterable[str] = (),
+        retries: bool = True,
         **params: Any,
     ) -> tuple[dict[str, Any] | None, str | None]:
         """One API call. Returns (response without ResponseMetadata, None) or (None, error code).
+        `retries=False` makes a single attempt (the first call, which tells whether AWS answers at all).
 
         Error codes listed in `expected` (e.g. a not-found code that is itself evidence) are returned
         without a gap; any other failure becomes a gap naming the IAM action to grant."""
-        client = self.client(service, region)
+        client = self.client(service, region, retries=retries)
         method = getattr(client, xform_name(op))
         try:
             response = self._invoke(sink, lambda: method(**params))
