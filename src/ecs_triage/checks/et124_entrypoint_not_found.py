@@ -42,7 +42,8 @@ CHECK = Check(
 )
 
 _NOT_FOUND = re.compile(
-    r'exec(?:: |\s+)"?([^":]+?)"?: (executable file not found in \$?PATH|no such file or directory|permission denied)'
+    r'exec(?:: |\s+)"?([^":]+?)"?: (?:stat \S+: )?'
+    r"(executable file not found in \$?PATH|no such file or directory|permission denied)"
     r"|executable file not found in \$?PATH|exec .*: permission denied",
     re.I,
 )
