@@ -14,7 +14,7 @@ import json
 from ecs_triage.demo import _moto
 from ecs_triage.demo._base import REGISTRY, Env, policy, push_image, trust
 from ecs_triage.demo._svc import fail_tasks, register_service
-from ecs_triage.demo.worlds import ACCOUNT, REGION, World, _events, _exec_role, _image, _unstable, _world
+from ecs_triage.demo.worlds import ACCOUNT, REGION, World, _events, _exec_role, _failing, _image, _world
 
 _EXITED = "Essential container in task exited"
 
@@ -100,9 +100,7 @@ def _entrypoint_missing(env: Env, w: World) -> World:
         container_reason=reason,
         exit_code=127,
     )
-    _moto.set_service_state(
-        "prod", "pricing-engine", running=0, events=_unstable(env, "pricing-engine", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "pricing-engine", arns)
     return w
 
 
@@ -137,9 +135,7 @@ def _docker_hub_rate_limit(env: Env, w: World) -> World:
         "https://www.docker.com/increase-rate-limit"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason, container_reason=reason)
-    _moto.set_service_state(
-        "prod", "webhook-relay", running=0, events=_unstable(env, "webhook-relay", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "webhook-relay", arns)
     return w
 
 
@@ -189,9 +185,7 @@ def _secret_wrong_region(env: Env, w: World) -> World:
         "secret. status code: 400, request id: 2c4f6a8e-1b3d-4f5a-9c7e-0d2b4f6a8c1e"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason)
-    _moto.set_service_state(
-        "prod", "payments-api", running=0, events=_unstable(env, "payments-api", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "payments-api", arns)
     return w
 
 
@@ -225,9 +219,7 @@ def _log_write_denied(env: Env, w: World) -> World:
         "logs:CreateLogStream action status code: 400 : exit status 1"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason)
-    _moto.set_service_state(
-        "prod", "geo-lookup", running=0, events=_unstable(env, "geo-lookup", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "geo-lookup", arns)
     return w
 
 
@@ -285,9 +277,7 @@ def _container_health_check(env: Env, w: World) -> World:
         task = _moto.task_object("prod", arn)
         task.health_status = "UNHEALTHY"
         task.containers[0].health_status = "UNHEALTHY"
-    _moto.set_service_state(
-        "prod", "recommender", running=0, events=_unstable(env, "recommender", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "recommender", arns)
     return w
 
 
@@ -330,9 +320,7 @@ def _secret_kms_denied(env: Env, w: World) -> World:
         "400, request id: 7e1d3c5b-2a4f-4e6d-8b0a-9c1e3d5f7a2b"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason)
-    _moto.set_service_state(
-        "prod", "claims-processor", running=0, events=_unstable(env, "claims-processor", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "claims-processor", arns)
     return dataclasses.replace(w, also=(key["Arn"],))
 
 
@@ -371,9 +359,7 @@ def _ecr_repo_policy_deny(env: Env, w: World) -> World:
         f"{image}: pulling from host {REGISTRY} failed with status code [manifests 0.14.2]: 403 Forbidden"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason, container_reason=reason)
-    _moto.set_service_state(
-        "prod", "risk-scorer", running=0, events=_unstable(env, "risk-scorer", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "risk-scorer", arns)
     return w
 
 
@@ -451,9 +437,7 @@ def _image_platform_mismatch(env: Env, w: World) -> World:
         f"{image}: image Manifest does not contain descriptor matching platform 'linux/arm64'"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason, container_reason=reason)
-    _moto.set_service_state(
-        "prod", "thumbnailer", running=0, events=_unstable(env, "thumbnailer", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "thumbnailer", arns)
     return w
 
 
@@ -490,7 +474,5 @@ def _secret_scheduled_deletion(env: Env, w: World) -> World:
         "secret because it was marked for deletion. status code: 400, request id: 4a6c8e0b-3d5f-4b7a-9e1c-2f4a6c8e0b3d"
     )
     arns = fail_tasks(env, svc, stop_code="TaskFailedToStart", stopped_reason=reason)
-    _moto.set_service_state(
-        "prod", "loyalty-points", running=0, events=_unstable(env, "loyalty-points", arns), failed_tasks=len(arns)
-    )
+    _failing(env, "loyalty-points", arns)
     return w
