@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -232,19 +232,23 @@ def scan_clusters(
     from ecs_triage.collect import collect_cluster
 
     snaps: list[dict[str, Any]] = []
+    notes: list[str] = []
     targets: list[str | None] = list(clusters) if clusters else [None]
     for cluster in targets:
-        snaps.extend(
-            collect_cluster(
-                cluster=cluster,
-                all_clusters=all_clusters,
-                regions=regions,
-                since_seconds=since_seconds,
-                profile=profile,
-                progress=progress,
-            )
+        got = collect_cluster(
+            cluster=cluster,
+            all_clusters=all_clusters,
+            regions=regions,
+            since_seconds=since_seconds,
+            profile=profile,
+            progress=progress,
         )
-    return scan_snapshots(snaps, since_seconds)
+        snaps.extend(got)
+        if cluster and regions and len(regions) > 1:
+            found_in = {s.get("region") for s in got}
+            notes.extend(f"cluster {cluster} not found in {r}" for r in regions if r not in found_in)
+    scan = scan_snapshots(snaps, since_seconds)
+    return replace(scan, notes=scan.notes + tuple(notes)) if notes else scan
 
 
 def render_scan(scan: ScanReport, fmt: str, *, color: bool | None = None, width: int | None = None) -> str:

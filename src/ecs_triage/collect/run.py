@@ -749,6 +749,7 @@ def collect_cluster(
     say = progress or _noop
     cutoff = datetime.now(timezone.utc) - timedelta(seconds=max(since_seconds, 0))
     out: list[dict[str, Any]] = []
+    missing_in: list[str] = []
     for region in regions or [None]:  # type: ignore[list-item]
         with AwsSession(profile=profile, region=region) as sess:
             head = Snap(sess, {"cluster": cluster, "service": None, "task": None})
@@ -773,7 +774,8 @@ def collect_cluster(
                 continue
             clusters = [c for c in got[0] if c.get("status") != "INACTIVE"]
             if cluster and not clusters:
-                raise InputError(f"no ECS cluster {cluster!r} in {sess.region}")
+                missing_in.append(str(sess.region))  # with several Regions, the others may hold it
+                continue
             snaps = sess.pmap(lambda c: _scan_cluster(sess, c, since_seconds, say, cutoff), clusters)
             # the listing calls belong to the first snapshot of the Region (calls add up across snapshots)
             if snaps:
@@ -783,6 +785,8 @@ def collect_cluster(
                 snaps[0]["calls"] = dict(sorted(calls.items()))
                 snaps[0]["gaps"] = list(head.sink.gaps) + snaps[0]["gaps"]
             out.extend(snaps)
+    if cluster and missing_in and not any(snap.get("target", {}).get("cluster") for snap in out):
+        raise InputError(f"no ECS cluster {cluster!r} in {', '.join(missing_in)}")
     return out
 
 
