@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ecs_triage.app.diagnose import diagnose_snapshot
+from ecs_triage.evidence.infra import clip
 from ecs_triage.evidence.parse import as_int, as_time
 from ecs_triage.report import SEVERITY_RANK, Finding, Report
 
@@ -46,8 +47,8 @@ class ServiceRow:
             "pending": self.pending,
             "failed_tasks": self.failed_tasks,
             "cause": top.cause if top else "unknown",
-            "summary": one_line(top.message) if top else "",
-            "fix": one_line(top.fix.summary, 200) if top and top.fix else "",
+            "summary": clip(top.message, 140) if top else "",
+            "fix": clip(top.fix.summary, 200) if top and top.fix else "",
             "missing_permissions": list(self.missing_permissions),
             "findings": [f.to_dict() for f in self.report.findings],
         }
@@ -266,22 +267,13 @@ def render_scan(scan: ScanReport, fmt: str, *, color: bool | None = None, width:
     return _text(scan, color=color, width=width)
 
 
-def one_line(text: str, limit: int = 140) -> str:
-    """The first line of `text`, cut at a word boundary with an ellipsis when longer than `limit`."""
-    line = " ".join(text.split())
-    if len(line) <= limit:
-        return line
-    cut = line[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + " …"
-
-
 def _cells(row: ServiceRow) -> list[str]:
     top = row.top
     cause = top.cause if top else "unknown"
     if row.status == "incomplete":
         cause = "incomplete: missing permission " + ", ".join(row.missing_permissions)
-    summary = one_line(top.message) if top else ""
-    fix = one_line(top.fix.summary, 100) if top and top.fix else ""
+    summary = clip(top.message, 140) if top else ""
+    fix = clip(top.fix.summary, 100) if top and top.fix else ""
     return [
         f"{row.cluster}/{row.service}",
         row.status,

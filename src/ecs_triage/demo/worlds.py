@@ -104,6 +104,17 @@ def _steady(env: Env, service: str, *, running: int, minutes: float, cluster: st
     )
 
 
+def _cannot_assume(env: Env, service: str, role_arn: str, minutes_ago: tuple[float, ...]) -> None:
+    """The service state when ECS cannot assume the execution role: no task starts, one event per attempt."""
+    message = (
+        "{svc} failed to launch a task with (error ECS was unable to assume the role "
+        f"'{role_arn}' that was provided for this task. Please verify that the role being passed has the proper "
+        "trust relationship and permissions and that your IAM user has permissions to pass this role.)"
+    )
+    events = _events(env, service, *((m, message) for m in minutes_ago))
+    _moto.set_service_state("prod", service, running=0, events=events)
+
+
 def _exec_role(env: Env, name: str, *, managed: bool = True, trusted: str = "ecs-tasks.amazonaws.com") -> str:
     iam = env.c.iam
     arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(trusted))["Role"]["Arn"]
@@ -297,17 +308,7 @@ def _exec_role_trust(env: Env, w: World) -> World:
     image = _image(env, "audit-log-shipper", "0.8.1")
     role = _exec_role(env, "audit-shipper-execution", trusted="ec2.amazonaws.com")
     register_service(env, "audit-log-shipper", image=image, exec_role_arn=role, port=None, desired=1)
-    message = (
-        "{svc} failed to launch a task with (error ECS was unable to assume the role "
-        f"'{role}' that was provided for this task. Please verify that the role being passed has the proper trust "
-        "relationship and permissions and that your IAM user has permissions to pass this role.)"
-    )
-    _moto.set_service_state(
-        "prod",
-        "audit-log-shipper",
-        running=0,
-        events=_events(env, "audit-log-shipper", (41, message), (25, message), (9, message)),
-    )
+    _cannot_assume(env, "audit-log-shipper", role, (41, 25, 9))
     return w
 
 

@@ -14,7 +14,7 @@ import json
 from ecs_triage.demo import _moto
 from ecs_triage.demo._base import REGISTRY, Env, policy, push_image, trust
 from ecs_triage.demo._svc import fail_tasks, register_service
-from ecs_triage.demo.worlds import ACCOUNT, REGION, World, _events, _exec_role, _failing, _image, _world
+from ecs_triage.demo.worlds import ACCOUNT, REGION, World, _cannot_assume, _exec_role, _failing, _image, _world
 
 _EXITED = "Essential container in task exited"
 
@@ -49,17 +49,7 @@ def _exec_role_deleted(env: Env, w: World) -> World:
     image = _image(env, "invoice-mailer", "1.4.0")
     role = f"arn:aws:iam::{ACCOUNT}:role/invoice-mailer-execution"  # never created (deleted in the story)
     register_service(env, "invoice-mailer", image=image, exec_role_arn=role, port=None, desired=1)
-    message = (
-        "{svc} failed to launch a task with (error ECS was unable to assume the role "
-        f"'{role}' that was provided for this task. Please verify that the role being passed has the proper trust "
-        "relationship and permissions and that your IAM user has permissions to pass this role.)"
-    )
-    _moto.set_service_state(
-        "prod",
-        "invoice-mailer",
-        running=0,
-        events=_events(env, "invoice-mailer", (44, message), (27, message), (7, message)),
-    )
+    _cannot_assume(env, "invoice-mailer", role, (44, 27, 7))
     return w
 
 
