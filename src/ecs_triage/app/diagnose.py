@@ -12,41 +12,6 @@ from ecs_triage.evidence import parse
 from ecs_triage.report import Report
 
 
-def referenced_task_definitions(data: Mapping[str, Any], service_name: str | None) -> set[str]:
-    """ARNs of the task definitions a service (its deployments, its tasks) uses."""
-    arns: set[str] = set()
-    for svc in data.get("services", []) or []:
-        if service_name is not None and svc.get("serviceName") != service_name:
-            continue
-        arns.add(svc.get("taskDefinition", ""))
-        arns.update(d.get("taskDefinition", "") for d in svc.get("deployments", []) or [])
-    for task in data.get("tasks", []) or []:
-        if service_name is None or task.get("group") == f"service:{service_name}":
-            arns.add(task.get("taskDefinitionArn", ""))
-    arns.discard("")
-    return arns
-
-
-def service_view(snapshot: Mapping[str, Any], service_name: str) -> dict[str, Any]:
-    """The part of a cluster-wide snapshot that belongs to one service (shared kinds are kept whole)."""
-    view = dict(snapshot)
-    data = dict(snapshot.get("data", {}))
-    if "services" in data:
-        data["services"] = [s for s in data["services"] if s.get("serviceName") == service_name]
-    if "tasks" in data:
-        data["tasks"] = [t for t in data["tasks"] if t.get("group") == f"service:{service_name}"]
-    if "task_definitions" in data:
-        wanted = referenced_task_definitions(snapshot.get("data", {}), service_name)
-        data["task_definitions"] = [td for td in data["task_definitions"] if td.get("taskDefinitionArn") in wanted]
-    view["data"] = data
-    # A gap that names the services it leaves incomplete belongs to those; others concern every service.
-    view["gaps"] = [g for g in snapshot.get("gaps", []) or [] if service_name in (g.get("services") or [service_name])]
-    target = dict(snapshot.get("target", {}) or {})
-    target["service"] = service_name
-    view["target"] = target
-    return view
-
-
 def diagnose_snapshot(
     snapshot: Mapping[str, Any], *, command: str = "diagnose", scope: str = "", origin: str | None = None
 ) -> Report:

@@ -154,9 +154,9 @@ _STATUS_ORDER = {"failing": 0, "incomplete": 1, "degraded": 2}
 
 
 def service_views(snapshot: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(service name, its view) for every service of a cluster snapshot: the same views as
-    `diagnose.service_view(snapshot, name)`, built from one index of tasks and task definitions instead of a
-    pass over the whole snapshot per service (200 services x 2,000 tasks made that quadratic)."""
+    """(service name, its view) for every service of a cluster snapshot: its services, tasks and task
+    definitions, the gaps that concern it, shared kinds whole. Built from one index of tasks instead of a pass
+    over the whole snapshot per service (200 services x 2,000 tasks made that quadratic)."""
     data = snapshot.get("data", {}) or {}
     services = data.get("services", []) or []
     tasks_by_group: dict[Any, list[Any]] = {}
